@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Creates .venv and installs Heron with everything its tests need (idempotent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+# torch==2.13.0 is the CPU build on this machine's disk; any other spec downloads gigabytes.
+.venv/bin/python -m pip install -q "torch==2.13.0" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install -q -e ".[dev,server,pandas]" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -c "import heron, torch, pandas" >/dev/null

@@ -1,0 +1,156 @@
+"""Heron: experiment tracking that speaks the Weights & Biases API.
+
+Replace ``import wandb`` with ``import heron as wandb``; runs land in an embedded SQLite store
+(``HERON_DIR``, default ``~/.heron``) with no account and no network.
+
+Example:
+    >>> import heron as wandb
+    >>> wandb.init(project="my_project", config={"lr": 0.001})
+    >>> for epoch in range(10):
+    ...     wandb.log({"loss": 1 / (epoch + 1), "epoch": epoch})
+    >>> wandb.finish()
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from heron.errors import Error, UsageError
+from heron.sdk.settings import Settings
+
+if TYPE_CHECKING:
+    from heron.api import Api
+    from heron.media import Histogram, Image, Table
+    from heron.sdk.config import Config
+    from heron.sdk.run import Run
+    from heron.sdk.summary import MetricDef, Summary
+
+__version__ = "0.1.0"
+
+
+class _PreInit:
+    """Stands in for ``heron.config`` / ``heron.summary`` until ``init()`` is called."""
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        raise Error(f"You must call heron.init() before heron.{self._name}.{key}")
+
+    def __getitem__(self, key: str) -> Any:
+        raise Error(f"You must call heron.init() before heron.{self._name}[{key!r}]")
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise Error(f"You must call heron.init() before setting heron.{self._name}.{key}")
+
+    __setitem__ = __setattr__
+
+    def __repr__(self) -> str:
+        return f"<heron.{self._name} before init()>"
+
+
+run: Run | None = None
+config: Config | _PreInit = _PreInit("config")
+summary: Summary | _PreInit = _PreInit("summary")
+
+
+def init(*args: Any, **kwargs: Any) -> Run:
+    """Start a run (see ``heron.sdk.init.init`` for every argument)."""
+    from heron.sdk.init import init as _init
+
+    return _init(*args, **kwargs)
+
+
+def _current(call: str) -> Run:
+    if run is None:
+        raise Error(f"You must call heron.init() before heron.{call}()")
+    return run
+
+
+def log(data: dict[str, Any], step: int | None = None, commit: bool | None = None,
+        sync: bool | None = None) -> None:
+    """Log a row of values to the current run. ``heron.log({"loss": 0.5})``"""
+    _current("log").log(data, step=step, commit=commit, sync=sync)
+
+
+def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
+    """Finish the current run (a no-op when there is none)."""
+    if run is not None:
+        run.finish(exit_code=exit_code, quiet=quiet)
+
+
+def define_metric(name: str, step_metric: str | None = None, step_sync: bool | None = None,
+                  hidden: bool | None = None, summary: str | None = None,
+                  goal: str | None = None, overwrite: bool | None = None) -> MetricDef:
+    """Say how a metric is summarised and plotted. ``heron.define_metric("loss", summary="min")``"""
+    return _current("define_metric").define_metric(
+        name, step_metric=step_metric, step_sync=step_sync, hidden=hidden, summary=summary,
+        goal=goal, overwrite=overwrite,
+    )
+
+
+def save(glob_str: str, base_path: str | None = None, policy: str = "live") -> list[str]:
+    """Attach files to the current run. ``heron.save("model.pt")``"""
+    return _current("save").save(glob_str, base_path=base_path, policy=policy)
+
+
+def alert(title: str, text: str, level: str | None = None,
+          wait_duration: float | None = None) -> None:
+    """Raise an alert on the current run."""
+    _current("alert").alert(title, text, level=level, wait_duration=wait_duration)
+
+
+def login(key: str | None = None, host: str | None = None, relogin: bool | None = None,
+          anonymous: str | None = None, timeout: int | None = None,
+          verify: bool = False) -> bool:
+    """Remember a server and API key for later runs (``~/.config/heron/credentials.json``)."""
+    from heron.sdk.credentials import login as _login
+
+    return _login(key=key, host=host)
+
+
+_LAZY = {
+    "Api": ("heron.api", "Api"),
+    "Image": ("heron.media", "Image"),
+    "Histogram": ("heron.media", "Histogram"),
+    "Table": ("heron.media", "Table"),
+    "Run": ("heron.sdk.run", "Run"),
+    "Config": ("heron.sdk.config", "Config"),
+    "Summary": ("heron.sdk.summary", "Summary"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavier public names (``Api``, media classes) only when first used."""
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'heron' has no attribute {name!r}")
+
+
+__all__ = [
+    "Api",
+    "Error",
+    "Histogram",
+    "Image",
+    "Run",
+    "Settings",
+    "Table",
+    "UsageError",
+    "alert",
+    "config",
+    "define_metric",
+    "finish",
+    "init",
+    "log",
+    "login",
+    "run",
+    "save",
+    "summary",
+]

@@ -1,0 +1,212 @@
+"""``heron.Api().run(path)``: a stored run, read the way W&B's public API reads one."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from heron.api import history as h
+from heron.errors import ValueRejected
+from heron.store import SqlStore
+from heron.store.models import STREAMS, RunInfo, Series
+
+
+def _iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class File:
+    """A file attached to a run: ``download()`` copies it out of the store."""
+
+    def __init__(self, store: SqlStore, name: str, path: str, size: int, sha256: str) -> None:
+        self._store = store
+        self.name = name
+        self.size = size
+        self.sha256 = sha256
+        self.path = path
+
+    @property
+    def url(self) -> str:
+        return (self._store.media_root / self.path).as_uri()
+
+    def download(self, root: str = ".", replace: bool = False, exist_ok: bool = False) -> Path:
+        target = Path(root) / self.name
+        if target.exists() and not replace:
+            if exist_ok:
+                return target
+            raise FileExistsError(f"{target} exists; pass replace=True to overwrite it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self._store.media_root / self.path, target)
+        return target
+
+    def __repr__(self) -> str:
+        return f"<File {self.name} ({self.size} bytes)>"
+
+
+class Run:
+    """A stored run. ``config`` and ``summary`` are plain dicts; edit them and call ``update()``.
+
+    Example:
+        >>> run = heron.Api().run("my_project/abc123xy")
+        >>> run.history(keys=["loss"])          # a DataFrame of _step and loss
+        >>> [row["loss"] for row in run.scan_history(keys=["loss"])]
+    """
+
+    def __init__(self, store: SqlStore, info: RunInfo) -> None:
+        self._store = store
+        self._info = info
+        self.id = info.run_id
+        self.entity = info.entity
+        self.project = info.project
+        self.name = info.name
+        self.state = info.state
+        self.config = dict(info.config)
+        self.summary = dict(info.summary)
+        self.tags = list(info.tags)
+        self.notes = info.notes
+        self.group = info.group
+        self.job_type = info.job_type
+        self.metadata = dict(info.metadata)
+        self.sweep_id = info.sweep_id
+        self.user = info.user
+        self.exit_code = info.exit_code
+        self.traceback = info.traceback
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+    @property
+    def path(self) -> list[str]:
+        return [self.entity, self.project, self.id]
+
+    @property
+    def created_at(self) -> str | None:
+        return _iso(self._info.created_at)
+
+    @property
+    def heartbeat_at(self) -> str | None:
+        return _iso(self._info.heartbeat_at)
+
+    @property
+    def lastHistoryStep(self) -> int:
+        return self._info.last_step
+
+    @property
+    def url(self) -> str:
+        return f"/{self.entity or '-'}/{self.project}/runs/{self.id}"
+
+    def __repr__(self) -> str:
+        return f"<Run {'/'.join(p for p in self.path if p)} ({self.state})>"
+
+    # -- history --------------------------------------------------------------------------
+    def _series(self, keys: list[str], stream: int, min_step: int | None = None,
+                max_step: int | None = None) -> list[Series]:
+        return [self._store.read_series(self._info.pk, k, stream, min_step, max_step)
+                for k in keys]
+
+    def history(self, samples: int = 500, keys: list[str] | None = None, x_axis: str = "_step",
+                pandas: bool = True, stream: str = "default") -> Any:
+        """Sampled rows: at most ``samples`` of them, evenly spread, first and last kept.
+
+        With ``keys``, only rows that hold every key, with ``x_axis`` and those keys as columns.
+        Returns a pandas DataFrame when pandas is installed (and ``pandas=True``), else a list.
+        """
+        stream_id = _stream(stream)
+        step_key = "_step" if stream_id == 0 else None
+        if keys:
+            wanted = [k for k in dict.fromkeys([x_axis, *keys]) if k != "_step"]
+            series = self._series(wanted, stream_id)
+            steps = h.common_steps(series) if series else np.empty(0, dtype=np.int64)
+            if not series:  # only "_step" was asked for
+                steps = self._series(["_timestamp"], stream_id)[0].steps
+            steps = steps[h.sample_indices(len(steps), samples)]
+            columns = h.rows_with_all(series, steps, "_step" if x_axis == "_step"
+                                      or "_step" in keys else None)
+            return _table(columns, pandas)
+        all_keys = self._store.history_keys(self._info.pk, stream_id)
+        rows = list(h.union_rows(self._series(all_keys, stream_id), step_key))
+        picked = [rows[i] for i in h.sample_indices(len(rows), samples)]
+        return _frame(picked, pandas)
+
+    def scan_history(self, keys: list[str] | None = None, page_size: int = 1000,
+                     min_step: int | None = None, max_step: int | None = None
+                     ) -> Iterator[dict[str, Any]]:
+        """Every row, unsampled, in step order; with ``keys``, rows holding all of them."""
+        if keys:
+            series = self._series([k for k in keys if k != "_step"], 0, min_step, max_step)
+            if not series:
+                series = self._series(["_timestamp"], 0, min_step, max_step)
+                keys = ["_step"]
+            steps = h.common_steps(series)
+            columns = {s.key: h.aligned(s, steps).tolist() for s in series}
+            columns["_step"] = steps.tolist()
+            for i in range(len(steps)):
+                yield {k: columns[k][i] for k in keys}
+            return
+        all_keys = self._store.history_keys(self._info.pk, 0)
+        yield from h.union_rows(self._series(all_keys, 0, min_step, max_step), "_step")
+
+    def console(self) -> list[str]:
+        """The lines the run printed (stdout and stderr), in order."""
+        return [line.text for line in self._store.console(self._info.pk)]
+
+    # -- files and edits ------------------------------------------------------------------
+    def files(self, names: list[str] | None = None, per_page: int = 50) -> list[File]:
+        found = [File(self._store, f.name, f.path, f.size, f.sha256)
+                 for f in self._store.files(self._info.pk)]
+        return [f for f in found if names is None or f.name in names]
+
+    def file(self, name: str) -> File:
+        for f in self.files():
+            if f.name == name:
+                return f
+        raise ValueRejected(f"run {self.id} has no file {name!r}")
+
+    def update(self) -> None:
+        """Save edits of ``name``, ``tags``, ``notes``, ``group``, ``job_type``, ``config`` and
+        ``summary`` to the store."""
+        self._store.update_run(self._info.pk, name=self.name, tags=self.tags, notes=self.notes,
+                               group=self.group, job_type=self.job_type, config=self.config,
+                               summary=self.summary)
+
+    def delete(self, delete_artifacts: bool = False) -> None:
+        """Delete the run and everything it logged."""
+        self._store.delete_run(self._info.pk)
+
+
+def _stream(stream: str) -> int:
+    if stream not in STREAMS:
+        raise ValueRejected(f"stream={stream!r} is not one of {sorted(STREAMS)}")
+    return STREAMS[stream]
+
+
+def _table(columns: dict[str, np.ndarray], pandas: bool) -> Any:
+    if pandas:
+        try:
+            import pandas as pd
+        except ImportError:
+            pass
+        else:
+            return pd.DataFrame({k: v for k, v in columns.items()})
+    names = list(columns)
+    lists = [columns[k].tolist() for k in names]
+    return [dict(zip(names, values)) for values in zip(*lists)]
+
+
+def _frame(rows: list[dict[str, Any]], pandas: bool) -> Any:
+    if pandas:
+        try:
+            import pandas as pd
+        except ImportError:
+            return rows
+        return pd.DataFrame.from_records(rows)
+    return rows

@@ -1,0 +1,156 @@
+"""The records that carry everything a run produces, from the SDK to the store.
+
+One format end to end: the SDK queues records, sinks ship them in a ``Batch``, and
+``Store.write(batch)`` applies a batch in one transaction. Records are msgspec Structs so they
+encode to msgpack (which keeps NaN and +/-Inf) for the wire and the offline log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class RunStart(msgspec.Struct, tag="run_start", kw_only=True):
+    """A run begins (or resumes): its identity and what is known at ``init()``."""
+
+    name: str
+    entity: str = ""
+    config: dict[str, Any] = {}
+    tags: list[str] = []
+    notes: str | None = None
+    group: str | None = None
+    job_type: str | None = None
+    metadata: dict[str, Any] = {}
+    started_at: float = 0.0
+    sweep_id: str | None = None
+    resumed: bool = False
+    heartbeat_interval: float = 30.0
+
+
+class RunPatch(msgspec.Struct, tag="run_patch", kw_only=True):
+    """The user renamed the run or changed its tags or notes while it runs."""
+
+    name: str | None = None
+    tags: list[str] | None = None
+    notes: str | None = None
+
+
+class ConfigSet(msgspec.Struct, tag="config"):
+    """The whole config after a change (whole replacement keeps retries idempotent)."""
+
+    config: dict[str, Any]
+
+
+class MetricsSet(msgspec.Struct, tag="metrics"):
+    """The run's ``define_metric`` definitions, whole."""
+
+    metrics: dict[str, dict[str, Any]]
+
+
+class HistoryRow(msgspec.Struct, tag="history"):
+    """One committed history row; ``row`` holds ``_step``, ``_timestamp`` and ``_runtime``."""
+
+    step: int
+    row: dict[str, Any]
+
+
+class SystemSample(msgspec.Struct, tag="system"):
+    """One sample of system metrics, on its own axis (never the user's ``_step``)."""
+
+    index: int
+    row: dict[str, Any]
+
+
+class SummarySet(msgspec.Struct, tag="summary"):
+    """The whole summary after a change."""
+
+    summary: dict[str, Any]
+
+
+class ConsoleLine(msgspec.Struct, tag="console"):
+    """One line the run printed; ``stream`` is "stdout" or "stderr"."""
+
+    stream: str
+    timestamp: float
+    text: str
+
+
+class FileSaved(msgspec.Struct, tag="file"):
+    """A file attached to the run; ``path`` is relative to the store's media root."""
+
+    name: str
+    path: str
+    size: int
+    sha256: str
+
+
+class Alert(msgspec.Struct, tag="alert"):
+    """An alert raised by ``heron.alert``."""
+
+    title: str
+    text: str
+    level: str
+    timestamp: float
+
+
+class Heartbeat(msgspec.Struct, tag="heartbeat"):
+    """The run's process is alive."""
+
+    timestamp: float
+
+
+class RunEnd(msgspec.Struct, tag="run_end", kw_only=True):
+    """The run ended: ``state`` is finished, failed or killed."""
+
+    state: str
+    exit_code: int
+    ended_at: float
+    traceback: str | None = None
+
+
+Record = (
+    RunStart
+    | RunPatch
+    | ConfigSet
+    | MetricsSet
+    | HistoryRow
+    | SystemSample
+    | SummarySet
+    | ConsoleLine
+    | FileSaved
+    | Alert
+    | Heartbeat
+    | RunEnd
+)
+
+
+class Batch(msgspec.Struct, kw_only=True):
+    """Records of one run, applied together; ``seq`` makes a retried batch a no-op."""
+
+    project: str
+    run_id: str
+    seq: int
+    records: list[Record]
+    entity: str = ""
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(Batch)
+_batch_list_decoder = msgspec.msgpack.Decoder(list[Batch])
+
+
+def encode(batch: Batch | list[Batch]) -> bytes:
+    """Encode a batch (or several) as msgpack."""
+    return _encoder.encode(batch)
+
+
+def decode(data: bytes) -> Batch:
+    """Decode one msgpack batch; raises ``msgspec.ValidationError`` on malformed input."""
+    return _decoder.decode(data)
+
+
+def decode_many(data: bytes) -> list[Batch]:
+    """Decode a msgpack list of batches."""
+    return _batch_list_decoder.decode(data)

@@ -1,0 +1,261 @@
+"""``heron.init()``: start (or resume) a run and make it the module's current run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import heron
+from heron import records as r
+from heron.errors import UsageError, ValueRejected
+from heron.sdk.config import as_config_dict, load_config_file
+from heron.sdk.metadata import quick_metadata
+from heron.sdk.names import new_run_id, new_run_name
+from heron.sdk.run import Run
+from heron.sdk.settings import Settings, resolve
+from heron.sdk.sinks import LocalSink, NullSink, Sink
+
+RESUME_CHOICES = ("allow", "must", "never", "auto")
+REINIT_CHOICES = ("default", "return_previous", "finish_previous", "create_new")
+_RUN_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+_IGNORED_KWARGS = ("anonymous", "force", "save_code", "tensorboard", "sync_tensorboard",
+                   "monitor_gym", "allow_val_change", "resume_from", "fork_from")
+
+_runs: list[Run] = []
+_warned_kwargs: set[str] = set()
+
+
+def init(
+    project: str | None = None,
+    entity: str | None = None,
+    config: Any = None,
+    name: str | None = None,
+    notes: str | None = None,
+    tags: Any = None,
+    group: str | None = None,
+    job_type: str | None = None,
+    id: str | None = None,
+    resume: bool | str | None = None,
+    mode: str | None = None,
+    dir: str | Path | None = None,
+    reinit: bool | str | None = None,
+    settings: Settings | dict[str, Any] | None = None,
+    config_exclude_keys: list[str] | None = None,
+    config_include_keys: list[str] | None = None,
+    allow_val_change: bool | None = None,
+    **kwargs: Any,
+) -> Run:
+    """Start a run; its values go to the embedded store (or the server when a host is set).
+
+    Example:
+        >>> import heron as wandb
+        >>> run = wandb.init(project="my_project", name="exp1", config={"lr": 0.001})
+        >>> wandb.log({"loss": 0.5})
+        >>> wandb.finish()
+    """
+    for key in kwargs:
+        if key not in _warned_kwargs:
+            _warned_kwargs.add(key)
+            if key not in _IGNORED_KWARGS:
+                warnings.warn(f"heron.init: argument {key!r} is not supported and was ignored",
+                              stacklevel=2)
+    resolved = resolve(settings, mode=mode, project=project, entity=entity)
+    previous = _reinit(reinit)
+    if previous is not None:
+        return previous
+    if resume is not None and resume is not True and resume is not False and (
+            resume not in RESUME_CHOICES):
+        raise ValueRejected(f"resume={resume!r} is not one of True, False, {list(RESUME_CHOICES)}")
+    if tags is not None and (isinstance(tags, str) or not hasattr(tags, "__iter__")):
+        raise ValueRejected(f"tags={tags!r} must be a list of strings")
+    init_config = _filter_config(as_config_dict(config), config_include_keys, config_exclude_keys)
+    start_time = time.time()
+    project_name = resolved.project or "uncategorized"
+    entity_name = resolved.entity or ""
+    base = Path(dir).expanduser() if dir is not None else resolved.store_dir
+    if resolved.mode == "disabled":
+        start = r.RunStart(name=name or new_run_name(), config={}, started_at=start_time)
+        run = Run(settings=resolved, sink=NullSink(), project=project_name, entity=entity_name,
+                  run_id=id or new_run_id(), name=start.name, run_dir=base, start=start, disabled=True)
+        run.config._items.update(init_config)
+        return _activate(run)
+
+    sink = _build_sink(resolved)
+    resume_mode: str | None = "allow" if resume is True else (resume or None)
+    run_id: str | None = id or resolved.run_id
+    if run_id is None and resume_mode in ("allow", "auto"):
+        run_id = _read_resume_file(resolved)
+    if run_id is not None and not _RUN_ID.match(str(run_id)):
+        raise ValueRejected(f"run id {run_id!r} may only hold letters, digits, '_', '-' and '.' "
+                            "(at most 64)")
+    existing = None
+    if run_id is not None:
+        try:
+            existing = sink.fetch_run(project_name, run_id, entity_name or None)
+        except Exception as exc:
+            print(f"heron: could not look up run {run_id} ({exc}); starting it as new",
+                  file=sys.stderr)
+    if resume_mode == "must" and existing is None:
+        raise UsageError(f"resume='must' but run {project_name}/{run_id} does not exist")
+    if resume_mode == "never" and existing is not None:
+        raise UsageError(f"resume='never' but run {project_name}/{run_id} already exists")
+    if existing is not None and resume_mode is None:
+        print(f"heron: run {run_id} already exists; continuing it (pass resume='never' to "
+              "refuse)", file=sys.stderr)
+    run_id = run_id or new_run_id()
+    if resume_mode in ("allow", "auto"):
+        _write_resume_file(resolved, run_id)
+
+    start_config: dict[str, Any] = dict(existing.config) if existing is not None else {}
+    defaults = Path("config-defaults.yaml")
+    if defaults.is_file():
+        for key, value in load_config_file(defaults).items():
+            start_config.setdefault(key, value)
+    start_config.update(init_config)
+    step = 0
+    summary: dict[str, Any] = {}
+    if existing is not None:
+        step = existing.last_step + 1
+        summary = dict(existing.summary)
+        runtime = summary.get("_runtime")
+        if isinstance(runtime, (int, float)):
+            start_time -= float(runtime)
+    metadata = quick_metadata()
+    start = r.RunStart(
+        name=name or resolved.run_name or (existing.name if existing else new_run_name()),
+        entity=entity_name, config=start_config, tags=[str(t) for t in (tags or [])],
+        notes=notes, group=group, job_type=job_type, metadata=metadata,
+        started_at=start_time, sweep_id=resolved.sweep_id, resumed=existing is not None,
+        heartbeat_interval=resolved.heartbeat_seconds,
+    )
+    stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(start_time))
+    run_dir = base / "runs" / f"run-{stamp}-{run_id}"
+    run = Run(settings=resolved, sink=sink, project=project_name, entity=entity_name,
+              run_id=run_id, name=start.name, run_dir=run_dir, start=start, step=step,
+              summary=summary)
+    _start_background(run, resolved)
+    if not resolved.silent:
+        print(f"heron: run {run.name} ({run.id}) in project {project_name}, "
+              f"logging to {resolved.store_url()}", file=sys.stderr)
+    return _activate(run)
+
+
+def _filter_config(config: dict[str, Any], include: list[str] | None,
+                   exclude: list[str] | None) -> dict[str, Any]:
+    if include and exclude:
+        raise UsageError("pass config_include_keys or config_exclude_keys, not both")
+    if include:
+        return {k: v for k, v in config.items() if k in include}
+    if exclude:
+        return {k: v for k, v in config.items() if k not in exclude}
+    return config
+
+
+def _build_sink(settings: Settings) -> Sink:
+    if settings.host:
+        warnings.warn(f"heron: logging to a server ({settings.host}) is not available in this "
+                      "version; using the local store", stacklevel=3)
+        settings.host = None
+    if settings.mode == "offline":
+        warnings.warn("heron: offline mode writes to the local store in this version",
+                      stacklevel=3)
+    return LocalSink(settings.store_url(), settings.store_dir)
+
+
+def _start_background(run: Run, settings: Settings) -> None:
+    if settings.console in ("wrap", "auto", "redirect"):
+        from heron.sdk.console import ConsoleCapture
+
+        capture = ConsoleCapture(
+            lambda stream, ts, text: run._put(r.ConsoleLine(stream=stream, timestamp=ts, text=text))
+        )
+        capture.start()
+        run._add_end_hook(capture.stop)
+    if settings.system_sample_seconds > 0:
+        from heron.sdk.system import SystemSampler
+
+        sampler = SystemSampler(
+            settings.system_sample_seconds,
+            lambda index, row: run._put(r.SystemSample(index=index, row=row)),
+            run.start_time,
+        )
+        sampler.start()
+        run._add_end_hook(sampler.stop)
+    run._add_end_hook(lambda: _clear_resume_file(settings, run))
+
+
+def _resume_file(settings: Settings) -> Path:
+    program = str(Path(sys.argv[0]).resolve()) if sys.argv and sys.argv[0] else "interactive"
+    digest = hashlib.sha1(program.encode()).hexdigest()[:16]
+    return settings.store_dir / "resume" / f"{digest}.json"
+
+
+def _read_resume_file(settings: Settings) -> str | None:
+    try:
+        return str(json.loads(_resume_file(settings).read_text())["run_id"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _write_resume_file(settings: Settings, run_id: str) -> None:
+    path = _resume_file(settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"run_id": run_id}))
+    except OSError:
+        pass
+
+
+def _clear_resume_file(settings: Settings, run: Run) -> None:
+    # Only a clean finish forgets the id: a crashed run is resumed by the next resume=True.
+    if run._end_state is None or run._end_state[0] == "finished":
+        path = _resume_file(settings)
+        if _read_resume_file(settings) == run.id:
+            path.unlink(missing_ok=True)
+
+
+def _reinit(reinit: bool | str | None) -> Run | None:
+    """Apply ``reinit`` to a run already in progress; return it when it should be reused."""
+    if reinit is True:
+        reinit = "finish_previous"
+    elif reinit is None or reinit is False:
+        reinit = "default"
+    if reinit not in REINIT_CHOICES:
+        raise ValueRejected(f"reinit={reinit!r} is not one of {list(REINIT_CHOICES)}")
+    current = heron.run
+    if current is None or current.finished:
+        return None
+    if reinit in ("default", "return_previous"):
+        warnings.warn("heron.init() called while a run is active; returning that run "
+                      "(pass reinit='finish_previous' or 'create_new' to start another)",
+                      stacklevel=3)
+        return current
+    if reinit == "finish_previous":
+        for run in list(_runs):
+            run.finish()
+    return None
+
+
+def _activate(run: Run) -> Run:
+    _runs.append(run)
+    heron.run = run
+    heron.config = run.config
+    heron.summary = run.summary
+    return run
+
+
+def forget(run: Run) -> None:
+    """Called when a run ends: the module's current run becomes the previous one, or none."""
+    if run in _runs:
+        _runs.remove(run)
+    if heron.run is run:
+        latest = _runs[-1] if _runs else None
+        heron.run = latest
+        heron.config = latest.config if latest else heron._PreInit("config")
+        heron.summary = latest.summary if latest else heron._PreInit("summary")

@@ -1,0 +1,352 @@
+"""``Run``: one experiment's handle: ``log``, ``config``, ``summary``, ``finish`` and friends."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from heron import records as r
+from heron.errors import ValueRejected
+from heron.sdk import lifecycle
+from heron.sdk.config import Config
+from heron.sdk.history import StepTracker
+from heron.sdk.settings import Settings
+from heron.sdk.sinks import Sink
+from heron.sdk.summary import MetricDef, Summary, parse_goal, parse_summary
+from heron.sdk.values import normalise_row
+from heron.sdk.writer import Writer
+
+ALERT_LEVELS = ("INFO", "WARN", "ERROR")
+
+
+class Run:
+    """A run in progress. ``heron.init()`` returns one; it also works as a context manager.
+
+    Example:
+        >>> with heron.init(project="demo", config={"lr": 0.01}) as run:
+        ...     for step in range(3):
+        ...         run.log({"loss": 1 / (step + 1)})
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sink: Sink,
+        project: str,
+        entity: str,
+        run_id: str,
+        name: str,
+        run_dir: Path,
+        start: r.RunStart,
+        step: int = 0,
+        summary: Mapping[str, Any] | None = None,
+        disabled: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.id = run_id
+        self.project = project
+        self.entity = entity
+        self._name = name
+        self._start = start
+        self.start_time = start.started_at
+        self.resumed = start.resumed
+        self.sweep_id = start.sweep_id
+        self.disabled = disabled
+        self.offline = settings.mode == "offline"
+        self._dir = run_dir
+        self._sink = sink
+        self._lock = threading.RLock()
+        self._finished = False
+        self._end_state: tuple[str, int, str | None] | None = None
+        self._alerts: dict[str, float] = {}
+        self._hooks: list[Any] = []
+        self.summary = Summary()
+        if summary:
+            self.summary._data.update(summary)
+        self.config = Config(on_change=None if disabled else self._config_changed)
+        self.config._items.update(start.config)
+        self._tracker = StepTracker(start.started_at, step=step, policy=settings.step_policy)
+        self._writer: Writer | None = None
+        if not disabled:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            self._writer = Writer(
+                sink, project, run_id, entity,
+                flush_interval=settings.flush_interval, max_queue=settings.queue_size,
+                heartbeat_seconds=settings.heartbeat_seconds, spool_dir=run_dir.parent,
+                summary=self.summary.take_snapshot, prepare=self._collect_metadata,
+            )
+            self._writer.put(start)
+            lifecycle.register(self)
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = str(value)
+        self._start.name = self._name
+        self._put(r.RunPatch(name=self._name))
+
+    display_name = name
+
+    @property
+    def dir(self) -> str:
+        """A folder for files that belong to the run (``heron.save`` copies into it)."""
+        return str(self._dir / "files")
+
+    @property
+    def path(self) -> str:
+        return "/".join(p for p in (self.entity, self.project, self.id) if p)
+
+    @property
+    def step(self) -> int:
+        return self._tracker.step
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(self._start.tags)
+
+    @tags.setter
+    def tags(self, value: Any) -> None:
+        self._start.tags = [str(t) for t in value]
+        self._put(r.RunPatch(tags=list(self._start.tags)))
+
+    @property
+    def notes(self) -> str | None:
+        return self._start.notes
+
+    @notes.setter
+    def notes(self, value: str | None) -> None:
+        self._start.notes = value
+        self._put(r.RunPatch(notes=value))
+
+    @property
+    def group(self) -> str | None:
+        return self._start.group
+
+    @property
+    def job_type(self) -> str | None:
+        return self._start.job_type
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    def __repr__(self) -> str:
+        return f"<heron.Run {self.path} name={self._name!r}>"
+
+    # -- logging --------------------------------------------------------------------------
+    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None,
+            sync: bool | None = None) -> None:
+        """Log a row of values. See docs/logging.md for the step and commit rules.
+
+        Example:
+            >>> run.log({"loss": 0.5, "acc": 0.8})
+            >>> run.log({"val": {"loss": 0.4}}, step=10)   # stored as "val.loss"
+        """
+        if self.disabled:
+            return
+        if self._finished:
+            _warn_once("log-after-finish", f"heron: run {self.id} is finished; log() ignored")
+            return
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise ValueRejected(f"log() takes a dict of values, not {type(data).__name__}")
+        if step is not None:
+            step = _as_step(step)
+        row, has_media = normalise_row(data)
+        if has_media and self._writer is not None:
+            self._writer.scan_media = True
+        with self._lock:
+            for committed_step, committed in self._tracker.log(row, step, commit):
+                self._commit(committed_step, committed)
+
+    def _commit(self, step: int, row: dict[str, Any]) -> None:
+        summary = self.summary
+        summary.sync_step_metrics(row)
+        summary.absorb(row)
+        assert self._writer is not None
+        self._writer.put(r.HistoryRow(step, row))
+
+    def define_metric(
+        self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
+        hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
+        overwrite: bool | None = None, **kwargs: Any,
+    ) -> MetricDef:
+        """Say how a metric (or a glob such as ``"val/*"``) is summarised and plotted.
+
+        Example:
+            >>> run.define_metric("val_loss", summary="min", goal="minimize")
+            >>> run.define_metric("val/*", step_metric="epoch")
+        """
+        if not isinstance(name, str) or not name:
+            raise ValueRejected(f"define_metric name={name!r} must be a non-empty string")
+        definition = MetricDef(
+            name=name, step_metric=step_metric, step_sync=True if step_sync is None else step_sync,
+            hidden=bool(hidden), summary=parse_summary(summary), goal=parse_goal(goal),
+        )
+        self.summary.define(definition)
+        self._put(r.MetricsSet(metrics=self.summary.definitions()))
+        return definition
+
+    # -- files and alerts -----------------------------------------------------------------
+    def save(self, glob_str: str | Path, base_path: str | Path | None = None,
+             policy: str = "live") -> list[str]:
+        """Attach files matching ``glob_str`` to the run (copied into ``run.dir`` and the store).
+
+        Example:
+            >>> run.save("checkpoints/*.pt")
+        """
+        if policy not in ("live", "now", "end"):
+            raise ValueRejected(f"save policy={policy!r} is not one of ['live', 'now', 'end']")
+        pattern = Path(glob_str)
+        base = Path(base_path) if base_path is not None else pattern.parent
+        root = Path("/") if pattern.is_absolute() else Path(".")
+        matches = sorted(p for p in root.glob(str(pattern).lstrip("/")) if p.is_file())
+        saved: list[str] = []
+        for source in matches:
+            try:
+                name = source.resolve().relative_to(base.resolve()).as_posix()
+            except ValueError:
+                name = source.name
+            if self.disabled:
+                saved.append(name)
+                continue
+            target = Path(self.dir) / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.resolve() != target.resolve():
+                shutil.copyfile(source, target)
+            data = target.read_bytes()
+            stored = self._sink.media.put(data, "-" + Path(name).name)
+            self._put(r.FileSaved(name=name, path=stored, size=len(data),
+                                  sha256=hashlib.sha256(data).hexdigest()))
+            saved.append(str(target))
+        return saved
+
+    def alert(self, title: str, text: str, level: str | None = None,
+              wait_duration: float | None = None) -> None:
+        """Record an alert on the run (shown on stderr and in the dashboard).
+
+        Alerts with the same title within ``wait_duration`` seconds (default 60) are dropped.
+        """
+        level_name = str(getattr(level, "value", level) or "INFO").upper()
+        if level_name not in ALERT_LEVELS:
+            raise ValueRejected(f"alert level={level!r} is not one of {list(ALERT_LEVELS)}")
+        wait = 60.0 if wait_duration is None else float(
+            getattr(wait_duration, "total_seconds", lambda: wait_duration)())
+        now = time.time()
+        if now - self._alerts.get(title, -1e18) < wait:
+            return
+        self._alerts[title] = now
+        print(f"heron alert [{level_name}] {title}: {text}", file=sys.stderr)
+        self._put(r.Alert(title=str(title), text=str(text), level=level_name, timestamp=now))
+
+    # -- ending ---------------------------------------------------------------------------
+    def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
+        """End the run: flush every logged value and mark it finished (or failed)."""
+        state = "finished" if not exit_code else "failed"
+        self._end(exit_code or 0, state, None, quiet=bool(quiet))
+
+    def _end_from_hook(self, exit_code: int, state: str | None, tb: str | None) -> None:
+        if state is None:
+            state = "finished" if exit_code == 0 else "failed"
+        self._end(exit_code, state, tb, quiet=False)
+
+    def _end(self, exit_code: int, state: str, tb: str | None, quiet: bool) -> None:
+        with self._lock:
+            if self._finished:
+                return
+            self._finished = True
+            self._end_state = (state, exit_code, tb)
+        if self.disabled or self._writer is None:
+            self._release()
+            return
+        for hook in self._hooks:
+            try:
+                hook()
+            except Exception:
+                pass
+        with self._lock:
+            for step, row in self._tracker.flush():
+                self._commit(step, row)
+        self._writer.put(r.RunEnd(state=state, exit_code=exit_code, ended_at=time.time(),
+                                  traceback=tb))
+        landed = self._writer.close()
+        self._sink.close()
+        self._release()
+        if not (quiet or self.settings.silent):
+            where = "" if landed else " (some records were spooled, see above)"
+            print(f"heron: run {self._name} ({self.id}) {state}{where}; "
+                  f"{self._tracker.step} steps in {self.settings.store_url()}", file=sys.stderr)
+
+    def _release(self) -> None:
+        lifecycle.unregister(self)
+        from heron.sdk import init as init_module
+
+        init_module.forget(self)
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is None:
+            self.finish()
+        else:
+            text = "".join(traceback.format_exception(kind, value, tb))
+            killed = issubclass(kind, KeyboardInterrupt)
+            self._end(255 if killed else 1, "killed" if killed else "failed", text, quiet=False)
+
+    # -- internals ------------------------------------------------------------------------
+    def _put(self, record: r.Record) -> None:
+        if self._writer is not None and not self._finished:
+            self._writer.put(record)
+
+    def _config_changed(self, config: dict[str, Any]) -> None:
+        self._put(r.ConfigSet(config=config))
+
+    def _mark_summary(self) -> None:
+        self._summary_dirty = True
+
+    def _summary_snapshot(self) -> dict[str, Any] | None:
+        if not self._summary_dirty:
+            return None
+        return dict(self.summary._data)
+
+    def _collect_metadata(self) -> None:
+        from heron.sdk.metadata import git_metadata
+
+        self._start.metadata.update(git_metadata(self._start.metadata.get("cwd")))
+
+    def _add_end_hook(self, hook: Any) -> None:
+        self._hooks.append(hook)
+
+
+def _as_step(step: Any) -> int:
+    try:
+        value = int(step)
+    except (TypeError, ValueError):
+        raise ValueRejected(f"log() step={step!r} is not an integer") from None
+    if value != step or value < 0:
+        raise ValueRejected(f"log() step={step!r} must be a non-negative integer")
+    return value
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(key: str, message: str) -> None:
+    if key not in _warned:
+        _warned.add(key)
+        warnings.warn(message, stacklevel=3)

@@ -1,0 +1,251 @@
+"""Applying one ``Batch`` of records to the database inside one transaction."""
+
+from __future__ import annotations
+
+import getpass
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+import numpy as np
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from heron import records as r
+from heron.store import chunks
+from heron.store.models import STREAM_HISTORY, STREAM_SYSTEM
+from heron.store.schema import (
+    alerts,
+    console_lines,
+    history_chunks,
+    history_objects,
+    projects,
+    run_files,
+    runs,
+)
+
+OPEN_CHUNK_POINTS = 2048
+"""A metric's last chunk keeps taking points until it holds this many (slow loggers' small
+flushes merge into few chunks, so reads stay a handful of rows)."""
+
+_pack = msgspec.msgpack.Encoder().encode
+
+
+def project_pk(conn: Connection, entity: str, name: str) -> int:
+    row = conn.execute(
+        select(projects.c.id).where(projects.c.entity == entity, projects.c.name == name)
+    ).first()
+    if row is not None:
+        return int(row[0])
+    result = conn.execute(
+        insert(projects).values(entity=entity, name=name, created_at=time.time())
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def find_run(conn: Connection, project: str, run_id: str, entity: str | None) -> Any:
+    query = (
+        select(runs.c.id, runs.c.last_seq, runs.c.state)
+        .join(projects, projects.c.id == runs.c.project_id)
+        .where(projects.c.name == project, runs.c.run_id == run_id)
+    )
+    if entity:
+        query = query.where(projects.c.entity == entity)
+    return conn.execute(query).first()
+
+
+def _new_run(conn: Connection, batch: r.Batch, start: r.RunStart | None, now: float) -> int:
+    entity = batch.entity or (start.entity if start else "")
+    values: dict[str, Any] = {
+        "project_id": project_pk(conn, entity, batch.project),
+        "run_id": batch.run_id,
+        "name": start.name if start else batch.run_id,
+        "state": "running",
+        "config": _pack({}),
+        "summary": _pack({}),
+        "metrics": _pack({}),
+        "tags": _pack([]),
+        "metadata": _pack({}),
+        "created_at": start.started_at if start and start.started_at else now,
+        "updated_at": now,
+        "heartbeat_at": now,
+        "heartbeat_interval": start.heartbeat_interval if start else 30.0,
+        "last_step": -1,
+        "history_rows": 0,
+        "last_seq": 0,
+    }
+    result = conn.execute(insert(runs).values(**values))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def apply_batch(conn: Connection, batch: r.Batch) -> bool:
+    """Write ``batch``; False (and nothing written) when its ``seq`` was already applied."""
+    now = time.time()
+    start = next((rec for rec in batch.records if isinstance(rec, r.RunStart)), None)
+    found = find_run(conn, batch.project, batch.run_id, batch.entity or None)
+    if found is None:
+        run_pk = _new_run(conn, batch, start, now)
+    else:
+        run_pk = int(found.id)
+        if batch.seq and batch.seq <= found.last_seq:
+            return False
+    fields: dict[str, Any] = {"updated_at": now, "heartbeat_at": now}
+    if batch.seq:
+        fields["last_seq"] = batch.seq
+    history: list[r.HistoryRow] = []
+    system: list[r.SystemSample] = []
+    lines: list[dict[str, Any]] = []
+    for rec in batch.records:
+        if isinstance(rec, r.HistoryRow):
+            history.append(rec)
+        elif isinstance(rec, r.SystemSample):
+            system.append(rec)
+        elif isinstance(rec, r.ConsoleLine):
+            lines.append({"run_pk": run_pk, "stream": rec.stream, "timestamp": rec.timestamp,
+                          "text": rec.text})
+        elif isinstance(rec, r.RunStart):
+            fields.update(_start_fields(rec))
+        elif isinstance(rec, r.RunPatch):
+            if rec.name is not None:
+                fields["name"] = rec.name
+            if rec.tags is not None:
+                fields["tags"] = _pack(rec.tags)
+            if rec.notes is not None:
+                fields["notes"] = rec.notes
+        elif isinstance(rec, r.ConfigSet):
+            fields["config"] = _pack(rec.config)
+        elif isinstance(rec, r.SummarySet):
+            fields["summary"] = _pack(rec.summary)
+        elif isinstance(rec, r.MetricsSet):
+            fields["metrics"] = _pack(rec.metrics)
+        elif isinstance(rec, r.RunEnd):
+            fields.update(state=rec.state, exit_code=rec.exit_code, ended_at=rec.ended_at,
+                          traceback=rec.traceback)
+        elif isinstance(rec, r.Heartbeat):
+            # A late heartbeat revives a run that was declared crashed.
+            if found is not None and found.state == "crashed" and "state" not in fields:
+                fields["state"] = "running"
+        elif isinstance(rec, r.FileSaved):
+            _upsert_file(conn, run_pk, rec, now)
+        elif isinstance(rec, r.Alert):
+            conn.execute(insert(alerts).values(run_pk=run_pk, title=rec.title, text=rec.text,
+                                               level=rec.level, timestamp=rec.timestamp))
+    if history:
+        write_points(conn, run_pk, STREAM_HISTORY, [h.step for h in history],
+                     [h.row for h in history])
+        greatest = func.greatest if conn.dialect.name == "postgresql" else func.max
+        fields["last_step"] = greatest(runs.c.last_step, max(h.step for h in history))
+        fields["history_rows"] = runs.c.history_rows + len(history)
+    if system:
+        write_points(conn, run_pk, STREAM_SYSTEM, [s.index for s in system],
+                     [s.row for s in system])
+    if lines:
+        conn.execute(insert(console_lines), lines)
+    conn.execute(update(runs).where(runs.c.id == run_pk).values(**fields))
+    return True
+
+
+def _start_fields(start: r.RunStart) -> dict[str, Any]:
+    meta = start.metadata
+    fields: dict[str, Any] = {
+        "name": start.name,
+        "state": "running",
+        "config": _pack(start.config),
+        "tags": _pack(list(start.tags)),
+        "metadata": _pack(meta),
+        "notes": start.notes,
+        "group_name": start.group,
+        "job_type": start.job_type,
+        "sweep_id": start.sweep_id,
+        "user_name": meta.get("user") or getpass.getuser(),
+        "host": meta.get("host"),
+        "pid": meta.get("pid"),
+        "heartbeat_interval": start.heartbeat_interval,
+        "ended_at": None,
+        "exit_code": None,
+        "traceback": None,
+    }
+    if not start.resumed and start.started_at:
+        fields["created_at"] = start.started_at
+    return fields
+
+
+def _upsert_file(conn: Connection, run_pk: int, rec: r.FileSaved, now: float) -> None:
+    values = {"path": rec.path, "size": rec.size, "sha256": rec.sha256, "updated_at": now}
+    done = conn.execute(
+        update(run_files).where(run_files.c.run_pk == run_pk, run_files.c.name == rec.name)
+        .values(**values)
+    )
+    if done.rowcount == 0:
+        conn.execute(insert(run_files).values(run_pk=run_pk, name=rec.name, **values))
+
+
+def write_points(
+    conn: Connection, run_pk: int, stream: int, steps: Sequence[int],
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """Store rows as per-key chunks (numbers) and objects (everything else)."""
+    objects: list[dict[str, Any]] = []
+    new_chunks: list[dict[str, Any]] = []
+    open_chunks = _open_chunks(conn, run_pk, stream)
+    for key, segments in chunks.columnarise(steps, rows).items():
+        if key == "_step":
+            continue
+        for kind, seg_steps, seg_values in segments:
+            if kind == "o":
+                objects.extend(
+                    {"run_pk": run_pk, "stream": stream, "key": key, "step": s,
+                     "value": chunks.encode_object(v)}
+                    for s, v in zip(seg_steps.tolist(), seg_values)
+                )
+                continue
+            last = open_chunks.pop(key, None)
+            if (last is not None and last.dtype == kind and last.count < OPEN_CHUNK_POINTS
+                    and last.step_max <= seg_steps[0]):
+                _extend_chunk(conn, last.id, kind, seg_steps, seg_values)
+                continue
+            new_chunks.append({
+                "run_pk": run_pk, "stream": stream, "key": key,
+                "step_min": int(seg_steps.min()), "step_max": int(seg_steps.max()),
+                "count": len(seg_steps), "dtype": kind,
+                "steps": seg_steps.astype("<i8").tobytes(),
+                "vals": np.asarray(seg_values).astype("<" + kind).tobytes(),
+            })
+    if new_chunks:
+        conn.execute(insert(history_chunks), new_chunks)
+    if objects:
+        conn.execute(insert(history_objects), objects)
+
+
+def _open_chunks(conn: Connection, run_pk: int, stream: int) -> dict[str, Any]:
+    """The last chunk of each key of the run, without its arrays."""
+    last_ids = (
+        select(func.max(history_chunks.c.id))
+        .where(history_chunks.c.run_pk == run_pk, history_chunks.c.stream == stream)
+        .group_by(history_chunks.c.key)
+    )
+    result = conn.execute(
+        select(history_chunks.c.id, history_chunks.c.key, history_chunks.c.count,
+               history_chunks.c.dtype, history_chunks.c.step_max)
+        .where(history_chunks.c.id.in_(last_ids))
+    )
+    return {row.key: row for row in result}
+
+
+def _extend_chunk(
+    conn: Connection, chunk_id: int, kind: str, steps: np.ndarray, values: Any
+) -> None:
+    old = conn.execute(
+        select(history_chunks.c.steps, history_chunks.c.vals)
+        .where(history_chunks.c.id == chunk_id)
+    ).one()
+    old_steps, old_values = chunks.unpack(kind, old.steps, old.vals)
+    all_steps = np.concatenate([old_steps, steps.astype("<i8")])
+    all_values = np.concatenate([old_values, np.asarray(values).astype("<" + kind)])
+    conn.execute(
+        update(history_chunks).where(history_chunks.c.id == chunk_id).values(
+            steps=all_steps.tobytes(), vals=all_values.tobytes(), count=len(all_steps),
+            step_max=int(all_steps.max()),
+        )
+    )

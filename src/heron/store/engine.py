@@ -1,0 +1,87 @@
+"""Opening a SQL database for the store: connection settings and migrations on start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from heron.store.schema import SCHEMA_REVISION
+
+READ = {"heron_read": True}
+"""Execution options for a read-only connection (SQLite: a deferred, non-locking BEGIN)."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):])
+    return None
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings the store relies on, schema migrated to head."""
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        _sqlite_transactions(engine)
+    elif url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        engine = create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+    else:
+        raise ValueError(f"unsupported store URL {url!r}: use sqlite:///PATH or postgresql://...")
+    migrate(engine)
+    return engine
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Real SQLite transactions: writers take the lock at BEGIN, so they queue instead of failing.
+
+    pysqlite's own transaction handling begins lazily and upgrades read locks to write locks,
+    which deadlocks between processes; we emit BEGIN ourselves (SQLAlchemy's documented recipe).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        read_only = conn.get_execution_options().get("heron_read", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def current_revision(conn: Connection) -> str | None:
+    try:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except (OperationalError, ProgrammingError):
+        return None
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to head; cheap when it already is (Alembic is imported only if needed)."""
+    with engine.connect().execution_options(**READ) as conn:
+        if current_revision(conn) == SCHEMA_REVISION:
+            return
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Replicas starting together: one migrates, the others wait and find it done.
+            conn.execute(text("SELECT pg_advisory_xact_lock(724120001)"))
+        if current_revision(conn) == SCHEMA_REVISION:
+            return
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

@@ -1,0 +1,186 @@
+"""Reading runs, projects, history, console lines and files back from the database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from typing import Any
+
+import msgspec
+from sqlalchemy import Select, delete, func, select, union, update
+from sqlalchemy.engine import Connection, Row
+
+from heron.store import chunks
+from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
+from heron.store.schema import (
+    alerts,
+    console_lines,
+    history_chunks,
+    history_objects,
+    projects,
+    run_files,
+    runs,
+)
+
+CRASH_AFTER_BEATS = 4
+"""A running run whose last heartbeat is this many intervals old is crashed."""
+
+_unpack = msgspec.msgpack.Decoder().decode
+
+
+def _run_select() -> Select[Any]:
+    return select(runs, projects.c.name.label("project"), projects.c.entity).join(
+        projects, projects.c.id == runs.c.project_id
+    )
+
+
+def _to_info(row: Row[Any]) -> RunInfo:
+    m = row._mapping
+    return RunInfo(
+        pk=m["id"], entity=m["entity"], project=m["project"], run_id=m["run_id"],
+        name=m["name"], state=m["state"], config=_unpack(m["config"]),
+        summary=_unpack(m["summary"]), metrics=_unpack(m["metrics"]), tags=_unpack(m["tags"]),
+        metadata=_unpack(m["metadata"]), notes=m["notes"], group=m["group_name"],
+        job_type=m["job_type"], sweep_id=m["sweep_id"], user=m["user_name"], host=m["host"],
+        pid=m["pid"], created_at=m["created_at"], updated_at=m["updated_at"],
+        heartbeat_at=m["heartbeat_at"], heartbeat_interval=m["heartbeat_interval"],
+        ended_at=m["ended_at"], exit_code=m["exit_code"], traceback=m["traceback"],
+        last_step=m["last_step"], history_rows=m["history_rows"],
+    )
+
+
+def _process_gone(info: RunInfo) -> bool:
+    """The run's process lived on this host and no longer exists."""
+    if not info.pid or info.host != socket.gethostname():
+        return False
+    if info.pid == os.getpid():
+        return False
+    try:
+        os.kill(info.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def is_crashed(info: RunInfo, now: float) -> bool:
+    if info.state != "running":
+        return False
+    silent = now - info.heartbeat_at > CRASH_AFTER_BEATS * info.heartbeat_interval
+    return silent or _process_gone(info)
+
+
+def mark_crashed(conn: Connection, infos: list[RunInfo]) -> None:
+    """Record as crashed the running runs whose heartbeats stopped (the store marks on read)."""
+    now = time.time()
+    for info in infos:
+        if is_crashed(info, now):
+            conn.execute(
+                update(runs).where(runs.c.id == info.pk, runs.c.state == "running")
+                .values(state="crashed")
+            )
+            info.state = "crashed"
+
+
+def get_run(
+    conn: Connection, project: str, run_id: str, entity: str | None = None
+) -> RunInfo | None:
+    query = _run_select().where(projects.c.name == project, runs.c.run_id == run_id)
+    if entity:
+        query = query.where(projects.c.entity == entity)
+    row = conn.execute(query).first()
+    return _to_info(row) if row is not None else None
+
+
+def list_runs(
+    conn: Connection, project: str | None = None, entity: str | None = None,
+    sweep_id: str | None = None,
+) -> list[RunInfo]:
+    query = _run_select().order_by(runs.c.created_at.desc(), runs.c.id.desc())
+    if project is not None:
+        query = query.where(projects.c.name == project)
+    if entity:
+        query = query.where(projects.c.entity == entity)
+    if sweep_id is not None:
+        query = query.where(runs.c.sweep_id == sweep_id)
+    return [_to_info(row) for row in conn.execute(query)]
+
+
+def list_projects(conn: Connection) -> list[ProjectInfo]:
+    query = (
+        select(projects.c.entity, projects.c.name, projects.c.created_at,
+               func.count(runs.c.id), func.max(runs.c.updated_at))
+        .select_from(projects.outerjoin(runs, runs.c.project_id == projects.c.id))
+        .group_by(projects.c.id)
+        .order_by(func.max(runs.c.updated_at).desc())
+    )
+    return [ProjectInfo(entity=e, name=n, created_at=c, run_count=k, last_activity=a)
+            for e, n, c, k, a in conn.execute(query)]
+
+
+def history_keys(conn: Connection, run_pk: int, stream: int) -> list[str]:
+    q1 = select(history_chunks.c.key).where(history_chunks.c.run_pk == run_pk,
+                                            history_chunks.c.stream == stream)
+    q2 = select(history_objects.c.key).where(history_objects.c.run_pk == run_pk,
+                                             history_objects.c.stream == stream)
+    return sorted(row[0] for row in conn.execute(union(q1, q2)))
+
+
+def read_series(
+    conn: Connection, run_pk: int, key: str, stream: int,
+    min_step: int | None = None, max_step: int | None = None,
+) -> Series:
+    """Every point of one metric, in step order, restricted to ``[min_step, max_step)``."""
+    query = select(history_chunks.c.dtype, history_chunks.c.steps, history_chunks.c.vals).where(
+        history_chunks.c.run_pk == run_pk, history_chunks.c.stream == stream,
+        history_chunks.c.key == key,
+    ).order_by(history_chunks.c.step_min, history_chunks.c.id)
+    if min_step is not None:
+        query = query.where(history_chunks.c.step_max >= min_step)
+    if max_step is not None:
+        query = query.where(history_chunks.c.step_min < max_step)
+    parts = [chunks.unpack(row.dtype, row.steps, row.vals) for row in conn.execute(query)]
+    obj_query = select(history_objects.c.step, history_objects.c.value).where(
+        history_objects.c.run_pk == run_pk, history_objects.c.stream == stream,
+        history_objects.c.key == key,
+    )
+    if min_step is not None:
+        obj_query = obj_query.where(history_objects.c.step >= min_step)
+    if max_step is not None:
+        obj_query = obj_query.where(history_objects.c.step < max_step)
+    objects = [(int(s), chunks.decode_object(v)) for s, v in conn.execute(obj_query)]
+    steps, values = chunks.merge(parts, objects)
+    # Chunks overlapping the range hold points outside it: trim them.
+    if min_step is not None:
+        keep = steps >= min_step
+        steps, values = steps[keep], values[keep]
+    if max_step is not None:
+        keep = steps < max_step
+        steps, values = steps[keep], values[keep]
+    return Series(key=key, steps=steps, values=values)
+
+
+def console(conn: Connection, run_pk: int, after_id: int = 0, limit: int | None = None
+            ) -> list[ConsoleLineInfo]:
+    query = (select(console_lines).where(console_lines.c.run_pk == run_pk,
+                                         console_lines.c.id > after_id)
+             .order_by(console_lines.c.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return [ConsoleLineInfo(id=row.id, stream=row.stream, timestamp=row.timestamp, text=row.text)
+            for row in conn.execute(query)]
+
+
+def files(conn: Connection, run_pk: int) -> list[FileInfo]:
+    query = select(run_files).where(run_files.c.run_pk == run_pk).order_by(run_files.c.name)
+    return [FileInfo(name=row.name, path=row.path, size=row.size, sha256=row.sha256,
+                     updated_at=row.updated_at) for row in conn.execute(query)]
+
+
+def delete_run(conn: Connection, run_pk: int) -> None:
+    for table in (history_chunks, history_objects, console_lines, run_files):
+        conn.execute(delete(table).where(table.c.run_pk == run_pk))
+    conn.execute(delete(alerts).where(alerts.c.run_pk == run_pk))
+    conn.execute(delete(runs).where(runs.c.id == run_pk))

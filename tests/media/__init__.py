@@ -1,0 +1,1 @@
+"""Tests of heron.media: images, histograms, tables and their files."""
