@@ -138,7 +138,7 @@ def init(
     run_dir = base / "runs" / f"run-{stamp}-{run_id}"
     run = Run(settings=resolved, sink=sink, project=project_name, entity=entity_name,
               run_id=run_id, name=start.name, run_dir=run_dir, start=start, step=step,
-              summary=summary)
+              summary=summary, first_seq=existing.last_seq + 1 if existing is not None else 1)
     _start_background(run, resolved)
     if not resolved.silent:
         print(f"heron: run {run.name} ({run.id}) in project {project_name}, "

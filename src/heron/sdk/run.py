@@ -51,6 +51,7 @@ class Run:
         step: int = 0,
         summary: Mapping[str, Any] | None = None,
         disabled: bool = False,
+        first_seq: int = 1,
     ) -> None:
         self.settings = settings
         self.id = run_id
@@ -69,6 +70,8 @@ class Run:
         self._finished = False
         self._end_state: tuple[str, int, str | None] | None = None
         self._alerts: dict[str, float] = {}
+        self._warned_finished = False
+        self._writer_closed = False
         self._hooks: list[Any] = []
         self.summary = Summary()
         if summary:
@@ -84,6 +87,7 @@ class Run:
                 flush_interval=settings.flush_interval, max_queue=settings.queue_size,
                 heartbeat_seconds=settings.heartbeat_seconds, spool_dir=run_dir.parent,
                 summary=self.summary.take_snapshot, prepare=self._collect_metadata,
+                first_seq=first_seq,
             )
             self._writer.put(start)
             lifecycle.register(self)
@@ -159,7 +163,9 @@ class Run:
         if self.disabled:
             return
         if self._finished:
-            _warn_once("log-after-finish", f"heron: run {self.id} is finished; log() ignored")
+            if not self._warned_finished:
+                self._warned_finished = True
+                warnings.warn(f"heron: run {self.id} is finished; log() ignored", stacklevel=2)
             return
         if type(data) is not dict and not isinstance(data, Mapping):
             raise ValueRejected(f"log() takes a dict of values, not {type(data).__name__}")
@@ -283,6 +289,7 @@ class Run:
         self._writer.put(r.RunEnd(state=state, exit_code=exit_code, ended_at=time.time(),
                                   traceback=tb))
         landed = self._writer.close()
+        self._writer_closed = True
         self._sink.close()
         self._release()
         if not (quiet or self.settings.silent):
@@ -310,7 +317,8 @@ class Run:
 
     # -- internals ------------------------------------------------------------------------
     def _put(self, record: r.Record) -> None:
-        if self._writer is not None and not self._finished:
+        # Not gated on _finished: end hooks (console flush, last samples) still write.
+        if self._writer is not None and not self._writer_closed:
             self._writer.put(record)
 
     def _config_changed(self, config: dict[str, Any]) -> None:
@@ -342,11 +350,3 @@ def _as_step(step: Any) -> int:
         raise ValueRejected(f"log() step={step!r} must be a non-negative integer")
     return value
 
-
-_warned: set[str] = set()
-
-
-def _warn_once(key: str, message: str) -> None:
-    if key not in _warned:
-        _warned.add(key)
-        warnings.warn(message, stacklevel=3)

@@ -37,6 +37,7 @@ class Writer:
         spool_dir: Path | None = None,
         summary: Callable[[], dict[str, Any] | None] | None = None,
         prepare: Callable[[], None] | None = None,
+        first_seq: int = 1,
     ) -> None:
         self.sink = sink
         self.project = project
@@ -53,7 +54,7 @@ class Writer:
         self._stop = threading.Event()
         self._idle = threading.Condition()
         self._pending: list[r.Batch] = []
-        self._seq = 0
+        self._seq = first_seq - 1
         self._last_beat = time.time()
         self._warned_full = False
         self._warned_error = False

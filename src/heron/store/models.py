@@ -44,6 +44,8 @@ class RunInfo:
     traceback: str | None
     last_step: int
     history_rows: int
+    last_seq: int = 0
+    """The last batch sequence number applied; a resumed writer continues after it."""
 
 
 @dataclasses.dataclass

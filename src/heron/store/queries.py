@@ -46,7 +46,7 @@ def _to_info(row: Row[Any]) -> RunInfo:
         pid=m["pid"], created_at=m["created_at"], updated_at=m["updated_at"],
         heartbeat_at=m["heartbeat_at"], heartbeat_interval=m["heartbeat_interval"],
         ended_at=m["ended_at"], exit_code=m["exit_code"], traceback=m["traceback"],
-        last_step=m["last_step"], history_rows=m["history_rows"],
+        last_step=m["last_step"], history_rows=m["history_rows"], last_seq=m["last_seq"],
     )
 
 
