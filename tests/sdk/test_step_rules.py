@@ -106,7 +106,7 @@ def test_step_policy_keep_stores_a_lower_step() -> None:
 def test_step_policy_raise_names_both_steps() -> None:
     heron.init(project="steps", settings={"step_policy": "raise"})
     heron.log({"a": 1}, step=3)
-    with pytest.raises(StepError, match="step 1 .* current step 3"):
+    with pytest.raises(StepError, match=r"step 1 .* current step 3"):
         heron.log({"b": 2}, step=1)
 
 
