@@ -19,9 +19,16 @@ def sample_indices(n: int, samples: int) -> np.ndarray:
 
 def common_steps(series: Sequence[Series]) -> np.ndarray:
     """Steps at which every series has a value (rows that hold all the asked keys)."""
-    steps = series[0].steps
+    steps = _unique_sorted(series[0].steps)
     for other in series[1:]:
-        steps = np.intersect1d(steps, other.steps, assume_unique=False)
+        steps = np.intersect1d(steps, _unique_sorted(other.steps), assume_unique=True)
+    return steps
+
+
+def _unique_sorted(steps: np.ndarray) -> np.ndarray:
+    """``np.unique`` for step arrays, skipping the sort when they already strictly increase."""
+    if steps.shape[0] < 2 or bool(np.all(steps[1:] > steps[:-1])):
+        return steps
     return np.unique(steps)
 
 

@@ -1,0 +1,32 @@
+"""Small helpers shared by the benchmark scripts: run a measurement in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from typing import Any
+
+
+def run_isolated(code: str, env: dict[str, str] | None = None, repeat: int = 3) -> dict[str, Any]:
+    """Run ``code`` (which prints one JSON object) ``repeat`` times; the median of each figure."""
+    results = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            full_env = {**os.environ, "HERON_DIR": tmp, "HERON_SILENT": "1", **(env or {})}
+            out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=full_env,
+                                 capture_output=True, text=True, check=False)
+            if out.returncode != 0:
+                raise SystemExit(f"benchmark child failed:\n{out.stderr}")
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {k: statistics.median(r[k] for r in results) for k in results[0]}
+
+
+def row(name: str, value: float, unit: str, baseline: float | None = None,
+        target: str = "") -> str:
+    ratio = f"{value / baseline:8.2f}x" if baseline else " " * 9
+    return f"  {name:<44} {value:12.3f} {unit:<6} {ratio}  {target}"
