@@ -151,6 +151,11 @@ def decode(data: bytes) -> Batch:
     return _decoder.decode(data)
 
 
+def decode_any(data: bytes) -> Any:
+    """Decode plain msgpack (API responses)."""
+    return msgspec.msgpack.decode(data)
+
+
 def decode_many(data: bytes) -> list[Batch]:
     """Decode a msgpack list of batches."""
     return _batch_list_decoder.decode(data)

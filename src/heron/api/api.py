@@ -46,14 +46,25 @@ class Api:
         overrides = dict(overrides or {})
         self.settings = resolve(None, project=overrides.get("project"),
                                 entity=overrides.get("entity"))
+        if overrides.get("base_url"):
+            self.settings.host = str(overrides["base_url"])
+        if api_key:
+            self.settings.api_key = api_key
         if overrides.get("root_dir"):
             self.settings.root_dir = overrides["root_dir"]
         self._store: SqlStore | None = None
 
     @property
     def store(self) -> SqlStore:
+        """The local store, or the server's when a host is configured."""
         if self._store is None:
-            self._store = open_store(f"sqlite:///{self.settings.store_dir / 'heron.db'}")
+            if self.settings.host:
+                from heron.api.remote import RemoteStore
+
+                self._store = RemoteStore(self.settings.host, self.settings.api_key)  # type: ignore[assignment]
+            else:
+                self._store = open_store(f"sqlite:///{self.settings.store_dir / 'heron.db'}")
+        assert self._store is not None
         return self._store
 
     @property

@@ -25,8 +25,10 @@ def _iso(ts: float | None) -> str | None:
 class File:
     """A file attached to a run: ``download()`` copies it out of the store."""
 
-    def __init__(self, store: SqlStore, name: str, path: str, size: int, sha256: str) -> None:
+    def __init__(self, store: SqlStore, name: str, path: str, size: int, sha256: str,
+                 run_pk: int = 0) -> None:
         self._store = store
+        self._run_pk = run_pk
         self.name = name
         self.size = size
         self.sha256 = sha256
@@ -43,7 +45,11 @@ class File:
                 return target
             raise FileExistsError(f"{target} exists; pass replace=True to overwrite it")
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self._store.media_root / self.path, target)
+        download = getattr(self._store, "download", None)
+        if download is not None:  # a store behind a server
+            target.write_bytes(download(self._run_pk, self.name))
+        else:
+            shutil.copyfile(self._store.media_root / self.path, target)
         return target
 
     def __repr__(self) -> str:
@@ -161,7 +167,7 @@ class Run:
 
     # -- files and edits ------------------------------------------------------------------
     def files(self, names: list[str] | None = None, per_page: int = 50) -> list[File]:
-        found = [File(self._store, f.name, f.path, f.size, f.sha256)
+        found = [File(self._store, f.name, f.path, f.size, f.sha256, self._info.pk)
                  for f in self._store.files(self._info.pk)]
         return [f for f in found if names is None or f.name in names]
 

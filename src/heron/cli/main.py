@@ -102,5 +102,16 @@ def export(run_path: str, fmt: str, output: Path | None) -> None:
     click.echo(f"wrote {len(frame)} rows of {run.id} to {target}", err=True)
 
 
+def _register() -> None:
+    from heron.cli.server import server, ui
+    from heron.cli.sync import login, sync
+
+    for command in (server, ui, login, sync):
+        cli.add_command(command)
+
+
+_register()
+
+
 def main() -> None:
     cli()

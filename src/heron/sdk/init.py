@@ -82,11 +82,13 @@ def init(
     if resolved.mode == "disabled":
         start = r.RunStart(name=name or new_run_name(), config={}, started_at=start_time)
         run = Run(settings=resolved, sink=NullSink(), project=project_name, entity=entity_name,
-                  run_id=id or new_run_id(), name=start.name, run_dir=base, start=start, disabled=True)
+                  run_id=id or new_run_id(), name=start.name, run_dir=base, start=start,
+                  disabled=True)
         run.config._items.update(init_config)
         return _activate(run)
 
-    sink = _build_sink(resolved)
+    offline = resolved.mode == "offline"
+    sink: Sink = NullSink() if offline else _build_sink(resolved)
     resume_mode: str | None = "allow" if resume is True else (resume or None)
     run_id: str | None = id or resolved.run_id
     if run_id is None and resume_mode in ("allow", "auto"):
@@ -135,14 +137,19 @@ def init(
         heartbeat_interval=resolved.heartbeat_seconds,
     )
     stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(start_time))
-    run_dir = base / "runs" / f"run-{stamp}-{run_id}"
+    run_dir = base / "runs" / f"{'offline-' if offline else ''}run-{stamp}-{run_id}"
+    if offline:
+        from heron.sdk.offline import OfflineSink
+
+        sink = OfflineSink(run_dir)
     run = Run(settings=resolved, sink=sink, project=project_name, entity=entity_name,
               run_id=run_id, name=start.name, run_dir=run_dir, start=start, step=step,
               summary=summary, first_seq=existing.last_seq + 1 if existing is not None else 1)
     _start_background(run, resolved)
     if not resolved.silent:
-        print(f"heron: run {run.name} ({run.id}) in project {project_name}, "
-              f"logging to {resolved.store_url()}", file=sys.stderr)
+        where = f"offline, in {run_dir}" if offline else f"logging to {resolved.store_url()}"
+        print(f"heron: run {run.name} ({run.id}) in project {project_name}, {where}",
+              file=sys.stderr)
     return _activate(run)
 
 
@@ -158,13 +165,11 @@ def _filter_config(config: dict[str, Any], include: list[str] | None,
 
 
 def _build_sink(settings: Settings) -> Sink:
+    """The sink for an online run: the server when a host is set, else the local store."""
     if settings.host:
-        warnings.warn(f"heron: logging to a server ({settings.host}) is not available in this "
-                      "version; using the local store", stacklevel=3)
-        settings.host = None
-    if settings.mode == "offline":
-        warnings.warn("heron: offline mode writes to the local store in this version",
-                      stacklevel=3)
+        from heron.sdk.remote import HttpSink
+
+        return HttpSink(settings.host, settings.api_key, settings.store_dir)
     return LocalSink(settings.store_url(), settings.store_dir)
 
 

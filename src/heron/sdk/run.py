@@ -234,7 +234,7 @@ class Run:
             if source.resolve() != target.resolve():
                 shutil.copyfile(source, target)
             data = target.read_bytes()
-            stored = self._sink.media.put(data, "-" + Path(name).name)
+            stored = self._sink.media.put(data, Path(name).suffix[:16])
             self._put(r.FileSaved(name=name, path=stored, size=len(data),
                                   sha256=hashlib.sha256(data).hexdigest()))
             saved.append(str(target))

@@ -61,6 +61,8 @@ class Settings:
 
     def store_url(self) -> str:
         """The store this run writes to: a server URL when a host is set, else the local SQLite."""
+        if self.mode == "offline":
+            return "offline"
         if self.host:
             return self.host
         return f"sqlite:///{self.store_dir / 'heron.db'}"
@@ -115,6 +117,12 @@ def resolve(explicit: Settings | dict[str, Any] | None, **init_args: Any) -> Set
         ),
         flush_interval=_float_env(_env("HERON_FLUSH_INTERVAL"), "HERON_FLUSH_INTERVAL", 0.25),
     )
+    if base.host is None or base.api_key is None:
+        from heron.sdk.credentials import read_credentials
+
+        saved = read_credentials()
+        base.host = base.host or saved.get("host")
+        base.api_key = base.api_key or saved.get("api_key")
     if base.mode == "dryrun":  # W&B's old spelling of offline
         base.mode = "offline"
     defaults = Settings()

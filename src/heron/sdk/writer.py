@@ -20,6 +20,9 @@ from heron import records as r
 from heron.media.base import Media
 from heron.sdk.sinks import Sink
 
+MEMORY_BATCHES = 32
+"""Batches kept in memory while the sink fails; older ones go to spool files on disk."""
+
 
 class Writer:
     """Drains queued records into batches for one run's sink."""
@@ -54,6 +57,7 @@ class Writer:
         self._stop = threading.Event()
         self._idle = threading.Condition()
         self._pending: list[r.Batch] = []
+        self._spool_files: list[Path] = []
         self._seq = first_seq - 1
         self._last_beat = time.time()
         self._warned_full = False
@@ -90,7 +94,7 @@ class Writer:
         with self._idle:
             self._wake.set()
             self._idle.wait_for(lambda: not self._queue and not self._pending, timeout=timeout)
-        return not self._queue and not self._pending
+        return not self._queue and not self._pending and not self._spool_files
 
     def close(self, timeout: float = 60.0) -> bool:
         """Drain the queue, stop the thread; spool what could not be written. True if all landed."""
@@ -98,7 +102,7 @@ class Writer:
         self._wake.set()
         self._thread.join(timeout)
         self._drain_once()  # anything queued after the thread's last pass
-        landed = not self._pending and not self._queue
+        landed = not self._pending and not self._queue and not self._spool_files
         if not landed:
             self._spool()
         return landed
@@ -123,7 +127,10 @@ class Writer:
             self._wake.clear()
 
     def _drain_once(self) -> bool:
-        """Take what is queued into a batch and write pending batches; False on a failure."""
+        """Take what is queued into a batch and deliver spooled, then pending batches.
+
+        False when the sink failed; the batches wait (in memory, then on disk) for a retry.
+        """
         queue = self._queue
         items: list[r.Record] = [queue.popleft() for _ in range(len(queue))]
         now = time.time()
@@ -139,24 +146,67 @@ class Writer:
             self._seq += 1
             self._pending.append(r.Batch(project=self.project, run_id=self.run_id,
                                          entity=self.entity, seq=self._seq, records=items))
-        while self._pending:
-            batch = self._pending[0]
-            try:
-                self.sink.write(batch)
-            except Exception as exc:
-                self.error = exc
-                if not self._warned_error:
-                    self._warned_error = True
-                    print(f"heron: writing to {getattr(self.sink, 'url', 'the store')} failed "
-                          f"({type(exc).__name__}: {exc}); retrying, nothing is lost",
-                          file=sys.stderr)
-                return False
-            self._pending.pop(0)
-            self._written += len(batch.records)
-            if self._warned_error:
-                self._warned_error = False
-                print("heron: writing works again", file=sys.stderr)
+        try:
+            self._deliver_spooled()
+            while self._pending:
+                self._deliver(self._pending[0])
+                self._pending.pop(0)
+        except Exception as exc:
+            self._failed(exc)
+            return False
+        if self._warned_error:
+            self._warned_error = False
+            print("heron: writing works again", file=sys.stderr)
         return True
+
+    def _deliver(self, batch: r.Batch) -> None:
+        from heron.sdk.remote import RejectedBatch
+
+        try:
+            self.sink.write(batch)
+        except RejectedBatch as exc:
+            # Retrying cannot help; keep the batch on disk (heron sync can try it later).
+            print(f"heron: {exc}; the batch is kept in the run folder", file=sys.stderr)
+            self._spool_to_disk([batch], prefix="rejected")
+        self._written += len(batch.records)
+
+    def _deliver_spooled(self) -> None:
+        from heron.sdk import runlog
+
+        while self._spool_files:
+            path = self._spool_files[0]
+            for batch in runlog.read(path):
+                self._deliver(batch)
+            path.unlink(missing_ok=True)
+            self._spool_files.pop(0)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error = exc
+        if not self._warned_error:
+            self._warned_error = True
+            print(f"heron: writing to {getattr(self.sink, 'url', 'the store')} failed "
+                  f"({type(exc).__name__}: {exc}); retrying, nothing is lost", file=sys.stderr)
+        if len(self._pending) > MEMORY_BATCHES:
+            # A long outage: keep the newest batch in memory, the rest on disk, in order.
+            older, self._pending = self._pending[:-1], self._pending[-1:]
+            self._spool_to_disk(older)
+
+    def _spool_to_disk(self, batches: list[r.Batch], prefix: str = "spool") -> Path | None:
+        from heron.sdk import runlog
+
+        if self.spool_dir is None or not batches:
+            return None
+        path = self.spool_dir / f"{prefix}-{batches[0].seq:08d}{runlog.SUFFIX}"
+        try:
+            runlog.append(path, batches, sync=True)
+        except OSError as exc:
+            print(f"heron: could not spool to {path}: {exc}; keeping batches in memory",
+                  file=sys.stderr)
+            self._pending[:0] = batches if prefix == "spool" else []
+            return None
+        if prefix == "spool":
+            self._spool_files.append(path)
+        return path
 
     def _resolve_media(self, items: list[r.Record]) -> None:
         media = self.sink.media
@@ -177,19 +227,23 @@ class Writer:
                             row[key] = None
 
     def _spool(self) -> None:
-        """Keep unwritten batches on disk so ``heron sync`` can deliver them later."""
-        if self.spool_dir is None:
-            return
+        """At close: keep what never landed on disk so ``heron sync`` can deliver it later."""
         pending = list(self._pending)
         if self._queue:
             self._seq += 1
             pending.append(r.Batch(project=self.project, run_id=self.run_id, entity=self.entity,
                                    seq=self._seq, records=list(self._queue)))
-        if not pending:
-            return
-        self.spool_dir.mkdir(parents=True, exist_ok=True)
-        path = self.spool_dir / f"spool-{pending[0].seq:08d}.msgpack"
-        path.write_bytes(r.encode(pending))
-        print(f"heron: {sum(len(b.records) for b in pending)} records could not be written to "
-              f"the store; they are kept in {path} (run `heron sync` to deliver them)",
-              file=sys.stderr)
+            self._queue.clear()
+        self._pending = []
+        self._spool_to_disk(pending)
+        if self._spool_files:
+            count = sum(1 for path in self._spool_files for _ in _read(path))
+            print(f"heron: {count} batches could not be written to "
+                  f"{getattr(self.sink, 'url', 'the store')}; they are kept in "
+                  f"{self.spool_dir} (run `heron sync` to deliver them)", file=sys.stderr)
+
+
+def _read(path: Path) -> list[r.Batch]:
+    from heron.sdk import runlog
+
+    return list(runlog.read(path))

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 import numpy as np
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from heron import records as r
@@ -18,6 +18,7 @@ from heron.store.models import STREAM_HISTORY, STREAM_SYSTEM
 from heron.store.schema import (
     alerts,
     console_lines,
+    events,
     history_chunks,
     history_objects,
     projects,
@@ -79,8 +80,18 @@ def _new_run(conn: Connection, batch: r.Batch, start: r.RunStart | None, now: fl
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def apply_batch(conn: Connection, batch: r.Batch) -> bool:
-    """Write ``batch``; False (and nothing written) when its ``seq`` was already applied."""
+LIVE_ROWS_LIMIT = 500
+"""Batches with more history rows than this reach the live feed as a step range to fetch."""
+EVENTS_KEPT_SECONDS = 3600.0
+
+_RUN_CHANGES = (r.RunStart, r.RunPatch, r.ConfigSet, r.SummarySet, r.MetricsSet, r.RunEnd)
+
+
+def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bool:
+    """Write ``batch``; False (and nothing written) when its ``seq`` was already applied.
+
+    ``user`` (the owner of the API key that sent it) overrides the user the client claims.
+    """
     now = time.time()
     start = next((rec for rec in batch.records if isinstance(rec, r.RunStart)), None)
     found = find_run(conn, batch.project, batch.run_id, batch.entity or None)
@@ -106,6 +117,8 @@ def apply_batch(conn: Connection, batch: r.Batch) -> bool:
                           "text": rec.text})
         elif isinstance(rec, r.RunStart):
             fields.update(_start_fields(rec))
+            if user is not None:
+                fields["user_name"] = user
         elif isinstance(rec, r.RunPatch):
             if rec.name is not None:
                 fields["name"] = rec.name
@@ -143,7 +156,30 @@ def apply_batch(conn: Connection, batch: r.Batch) -> bool:
     if lines:
         conn.execute(insert(console_lines), lines)
     conn.execute(update(runs).where(runs.c.id == run_pk).values(**fields))
+    _record_event(conn, run_pk, batch, history, lines, revived="state" in fields, now=now)
     return True
+
+
+def _record_event(conn: Connection, run_pk: int, batch: r.Batch, history: list[r.HistoryRow],
+                  lines: list[dict[str, Any]], revived: bool, now: float) -> None:
+    """What the live feed tells open dashboards about this batch (same transaction)."""
+    changed = revived or any(isinstance(rec, _RUN_CHANGES) for rec in batch.records)
+    if not (changed or history or lines):
+        return
+    payload: dict[str, Any] = {"run": changed}
+    if history:
+        if len(history) <= LIVE_ROWS_LIMIT:
+            payload["history"] = [h.row | {"_step": h.step} for h in history]
+        else:
+            payload["history_range"] = [history[0].step, history[-1].step]
+    if lines:
+        payload["console"] = [{k: v for k, v in line.items() if k != "run_pk"} for line in lines]
+    project_id = conn.execute(select(runs.c.project_id).where(runs.c.id == run_pk)).scalar_one()
+    result = conn.execute(insert(events).values(project_id=project_id, run_pk=run_pk,
+                                                created_at=now, payload=_pack(payload)))
+    event_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    if event_id % 500 == 0:
+        conn.execute(delete(events).where(events.c.created_at < now - EVENTS_KEPT_SECONDS))
 
 
 def _start_fields(start: r.RunStart) -> dict[str, Any]:

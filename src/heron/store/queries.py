@@ -16,6 +16,7 @@ from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, 
 from heron.store.schema import (
     alerts,
     console_lines,
+    events,
     history_chunks,
     history_objects,
     projects,
@@ -160,6 +161,69 @@ def read_series(
         keep = steps < max_step
         steps, values = steps[keep], values[keep]
     return Series(key=key, steps=steps, values=values)
+
+
+def key_summary(conn: Connection, run_pk: int, stream: int) -> list[dict[str, Any]]:
+    """Each logged key with its kind (number, histogram, image, images, table, other) and count."""
+    found: dict[str, dict[str, Any]] = {}
+    numeric = (select(history_chunks.c.key, func.sum(history_chunks.c.count))
+               .where(history_chunks.c.run_pk == run_pk, history_chunks.c.stream == stream)
+               .group_by(history_chunks.c.key))
+    for key, count in conn.execute(numeric):
+        found[key] = {"key": key, "kind": "number", "count": int(count)}
+    others = (select(history_objects.c.key, func.count())
+              .where(history_objects.c.run_pk == run_pk, history_objects.c.stream == stream)
+              .group_by(history_objects.c.key))
+    for key, count in conn.execute(others).all():
+        # The kind of the latest values that say one (media keys often log None in between).
+        recent = conn.execute(
+            select(history_objects.c.value)
+            .where(history_objects.c.run_pk == run_pk, history_objects.c.stream == stream,
+                   history_objects.c.key == key)
+            .order_by(history_objects.c.id.desc()).limit(50)).scalars()
+        kinds = [_kind(chunks.decode_object(v)) for v in recent]
+        kind = next((k for k in kinds if k != "other"), "other")
+        entry = found.setdefault(key, {"key": key, "kind": kind, "count": 0})
+        entry["count"] += int(count)
+    return sorted(found.values(), key=lambda e: e["key"])
+
+
+_MEDIA_KINDS = {"histogram": "histogram", "image-file": "image", "images/separated": "images",
+                "table-file": "table"}
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return _MEDIA_KINDS.get(str(value.get("_type")), "other")
+    return "other"
+
+
+def events_after(conn: Connection, after: int, project_id: int | None, run_pk: int | None,
+                 limit: int = 200) -> list[tuple[int, int, dict[str, Any]]]:
+    """Live-feed events with id > ``after``: (id, run_pk, payload)."""
+    query = select(events.c.id, events.c.run_pk, events.c.payload).where(events.c.id > after)
+    if project_id is not None:
+        query = query.where(events.c.project_id == project_id)
+    if run_pk is not None:
+        query = query.where(events.c.run_pk == run_pk)
+    rows = conn.execute(query.order_by(events.c.id).limit(limit))
+    return [(int(i), int(pk), _unpack(p)) for i, pk, p in rows]
+
+
+def last_event_id(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar_one())
+
+
+def project_id(conn: Connection, name: str, entity: str | None = None) -> int | None:
+    query = select(projects.c.id).where(projects.c.name == name)
+    if entity:
+        query = query.where(projects.c.entity == entity)
+    return conn.execute(query.limit(1)).scalar()
+
+
+def run_by_pk(conn: Connection, run_pk: int) -> RunInfo | None:
+    row = conn.execute(_run_select().where(runs.c.id == run_pk)).first()
+    return _to_info(row) if row is not None else None
 
 
 def console(conn: Connection, run_pk: int, after_id: int = 0, limit: int | None = None

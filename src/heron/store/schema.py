@@ -137,3 +137,37 @@ alerts = Table(
     Column("level", String(16), nullable=False),
     Column("timestamp", Float, nullable=False),
 )
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("admin", Integer, nullable=False, default=0),
+    Column("created_at", Float, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    # Only a SHA-256 of the key is kept; keys carry 256 random bits, so a slow hash adds nothing.
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("hint", String(16), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, nullable=False),
+    Column("run_pk", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    # msgpack: {"run": bool, "history": [rows] | None, "history_range": [first, last] | None,
+    # "console": [lines] | None}; what the live feed sends for this batch.
+    Column("payload", LargeBinary, nullable=False),
+)
+Index("ix_events_project", events.c.project_id, events.c.id)

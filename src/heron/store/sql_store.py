@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import msgspec
+import numpy as np
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from heron.records import Batch
-from heron.store import queries
+from heron.store import keys, queries
 from heron.store.apply import apply_batch
+from heron.store.buckets import Buckets, bucket
+from heron.store.buckets import as_float as bucket_as_float
 from heron.store.engine import READ, make_engine, sqlite_path
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.schema import runs
 
 _pack = msgspec.msgpack.Encoder().encode
+
+
+def _align(x_series: Series, y_series: Series) -> tuple[np.ndarray, Series]:
+    """Pair each y point with the x logged at the same step (points without one are dropped)."""
+    positions = np.searchsorted(x_series.steps, y_series.steps)
+    positions = np.minimum(positions, max(len(x_series) - 1, 0))
+    found = (x_series.steps[positions] == y_series.steps) if len(x_series) else np.zeros(
+        len(y_series), dtype=bool)
+    xs = bucket_as_float(x_series.values[positions[found]]) if len(x_series) else np.empty(0)
+    return xs, Series(key=y_series.key, steps=y_series.steps[found],
+                      values=y_series.values[found])
 EDITABLE = ("name", "tags", "notes", "config", "summary", "group", "job_type")
 
 
@@ -42,10 +57,10 @@ class SqlStore:
         self._lock = threading.Lock()
 
     # -- writes ---------------------------------------------------------------------------
-    def write(self, batch: Batch) -> bool:
+    def write(self, batch: Batch, user: str | None = None) -> bool:
         """Apply ``batch`` in one transaction; False when it was already applied (a retry)."""
         with self._engine.begin() as conn:
-            return apply_batch(conn, batch)
+            return apply_batch(conn, batch, user)
 
     def update_run(self, run_pk: int, **fields: Any) -> None:
         """Edit a run's name, tags, notes, group, job_type, config or summary."""
@@ -100,6 +115,82 @@ class SqlStore:
     def files(self, run_pk: int) -> list[FileInfo]:
         with self._engine.connect().execution_options(**READ) as conn:
             return queries.files(conn, run_pk)
+
+    def key_summary(self, run_pk: int, stream: int = 0) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return queries.key_summary(conn, run_pk, stream)
+
+    def series(self, run_pk: int, key: str, x: str = "_step", points: int = 1000,
+               x_min: float | None = None, x_max: float | None = None, stream: int = 0,
+               after: int | None = None) -> tuple[Buckets, int]:
+        """One metric bucketed for a chart (or, with ``after``, its raw points from that step),
+        and the cursor to pass as ``after`` for what comes next."""
+        min_step = after
+        max_step = None
+        if x == "_step" and after is None:
+            min_step = math.floor(x_min) if x_min is not None else None
+            max_step = math.floor(x_max) + 1 if x_max is not None else None
+        with self._read() as conn:
+            ys = queries.read_series(conn, run_pk, key, stream, min_step, max_step)
+            if x == "_step":
+                xs = ys.steps
+            else:
+                x_series = queries.read_series(conn, run_pk, x, stream, min_step, max_step)
+                xs, ys = _align(x_series, ys)
+        cursor = int(ys.steps.max()) + 1 if len(ys) else (after or 0)
+        if after is not None:
+            return bucket(xs, ys.values, len(xs) or 1), cursor
+        return bucket(xs, ys.values, points, x_min, x_max), cursor
+
+    def events_after(self, after: int, project: str | None = None, run_id: str | None = None,
+                     limit: int = 200) -> list[tuple[int, int, dict[str, Any]]]:
+        with self._read() as conn:
+            project_id = queries.project_id(conn, project) if project is not None else None
+            if project is not None and project_id is None:
+                return []
+            run_pk = None
+            if run_id is not None and project is not None:
+                info = queries.get_run(conn, project, run_id)
+                if info is None:
+                    return []
+                run_pk = info.pk
+            return queries.events_after(conn, after, project_id, run_pk, limit)
+
+    def last_event_id(self) -> int:
+        with self._read() as conn:
+            return queries.last_event_id(conn)
+
+    def run_by_pk(self, run_pk: int) -> RunInfo | None:
+        with self._read() as conn:
+            return queries.run_by_pk(conn, run_pk)
+
+    def settle(self, project: str | None = None) -> None:
+        """Mark crashed the running runs whose heartbeats stopped."""
+        self.list_runs(project)
+
+    # -- API keys -------------------------------------------------------------------------
+    def create_key(self, user: str, admin: bool = False) -> tuple[str, keys.KeyInfo]:
+        with self._engine.begin() as conn:
+            return keys.create_key(conn, user, admin)
+
+    def list_keys(self) -> list[keys.KeyInfo]:
+        with self._read() as conn:
+            return keys.list_keys(conn)
+
+    def revoke_key(self, key_id: int) -> bool:
+        with self._engine.begin() as conn:
+            return keys.revoke_key(conn, key_id)
+
+    def check_key(self, key: str) -> keys.KeyInfo | None:
+        with self._read() as conn:
+            return keys.check_key(conn, key)
+
+    def has_keys(self) -> bool:
+        with self._read() as conn:
+            return keys.has_keys(conn)
+
+    def _read(self) -> Connection:
+        return self._engine.connect().execution_options(**READ)
 
     def close(self) -> None:
         self._engine.dispose()

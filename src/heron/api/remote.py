@@ -1,0 +1,124 @@
+"""``RemoteStore``: the read side of the store, over a heron server's API (msgpack, exact)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+
+from heron import records as r
+from heron.errors import StoreError
+from heron.store.chunks import object_array
+from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
+
+_INFO_FIELDS = {
+    "entity": "entity", "project": "project", "run_id": "id", "name": "name", "state": "state",
+    "config": "config", "summary": "summary", "metrics": "metrics", "tags": "tags",
+    "metadata": "metadata", "notes": "notes", "group": "group", "job_type": "job_type",
+    "sweep_id": "sweep_id", "user": "user", "host": "host", "created_at": "created_at",
+    "updated_at": "updated_at", "heartbeat_at": "heartbeat_at", "ended_at": "ended_at",
+    "exit_code": "exit_code", "traceback": "traceback", "last_step": "last_step",
+    "history_rows": "history_rows", "last_seq": "last_seq",
+    "heartbeat_interval": "heartbeat_interval",
+}
+
+
+def run_info_from_json(data: dict[str, Any], pk: int = 0) -> RunInfo:
+    values: dict[str, Any] = {field: data.get(key) for field, key in _INFO_FIELDS.items()}
+    values["metadata"] = values["metadata"] or {}
+    values["heartbeat_interval"] = values["heartbeat_interval"] or 30.0
+    values["last_seq"] = values["last_seq"] or 0
+    values["pid"] = (values["metadata"] or {}).get("pid")
+    return RunInfo(pk=pk, **values)
+
+
+class RemoteStore:
+    """Implements the store reads ``heron.Api`` uses, against ``{host}/api/v1``."""
+
+    def __init__(self, host: str, api_key: str | None) -> None:
+        import httpx
+
+        headers = {"Accept": "application/msgpack"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        self.url = host.rstrip("/")
+        self._client = httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=30)
+        self._runs: dict[int, tuple[str, str]] = {}
+        self.media_root = Path(".")
+
+    def _get(self, path: str, **params: Any) -> Any:
+        response = self._client.get(path, params={k: v for k, v in params.items()
+                                                  if v is not None})
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise StoreError(f"{self.url}{path}: {response.status_code} {response.text[:200]}")
+        return r.decode_any(response.content)
+
+    def _remember(self, data: dict[str, Any]) -> RunInfo:
+        key = (data["project"], data["id"])
+        pk = next((k for k, v in self._runs.items() if v == key), len(self._runs) + 1)
+        self._runs[pk] = key
+        return run_info_from_json(data, pk)
+
+    def _path(self, run_pk: int) -> str:
+        project, run_id = self._runs[run_pk]
+        return f"/projects/{quote(project, safe='')}/runs/{quote(run_id, safe='')}"
+
+    def get_run(self, project: str, run_id: str, entity: str | None = None) -> RunInfo | None:
+        data = self._get(f"/projects/{quote(project, safe='')}/runs/{quote(run_id, safe='')}")
+        return self._remember(data) if data is not None else None
+
+    def list_runs(self, project: str | None = None, entity: str | None = None,
+                  sweep_id: str | None = None) -> list[RunInfo]:
+        data = self._get(f"/projects/{quote(project or '', safe='')}/runs", sweep=sweep_id,
+                         full="true") or []
+        return [self._remember(d) for d in data]
+
+    def list_projects(self) -> list[ProjectInfo]:
+        return [ProjectInfo(**p) for p in self._get("/projects") or []]
+
+    def history_keys(self, run_pk: int, stream: int = 0) -> list[str]:
+        name = "system" if stream else "history"
+        return [k["key"] for k in self._get(self._path(run_pk) + "/keys", stream=name) or []]
+
+    def read_series(self, run_pk: int, key: str, stream: int = 0,
+                    min_step: int | None = None, max_step: int | None = None) -> Series:
+        data = self._get(self._path(run_pk) + "/series_raw", key=key,
+                         stream="system" if stream else "history", min_step=min_step,
+                         max_step=max_step) or {"steps": [], "values": []}
+        values = data["values"]
+        kinds = {type(v) for v in values}
+        array = (np.array(values, dtype=np.float64) if kinds <= {float} and values else
+                 np.array(values, dtype=np.int64) if kinds == {int} else object_array(values))
+        return Series(key=key, steps=np.array(data["steps"], dtype=np.int64), values=array)
+
+    def console(self, run_pk: int, after_id: int = 0, limit: int | None = None
+                ) -> list[ConsoleLineInfo]:
+        data = self._get(self._path(run_pk) + "/console", after=after_id, limit=limit or 100_000)
+        return [ConsoleLineInfo(**line) for line in (data or {"lines": []})["lines"]]
+
+    def files(self, run_pk: int) -> list[FileInfo]:
+        return [FileInfo(name=f["name"], path=f["path"], size=f["size"], sha256=f["sha256"],
+                         updated_at=f["updated_at"])
+                for f in self._client.get(self._path(run_pk) + "/files").json()]
+
+    def download(self, run_pk: int, name: str) -> bytes:
+        response = self._client.get(self._path(run_pk) + f"/files/{quote(name)}")
+        response.raise_for_status()
+        return bytes(response.content)
+
+    def update_run(self, run_pk: int, **fields: Any) -> None:
+        response = self._client.patch(self._path(run_pk), json=fields)
+        if response.status_code >= 400:
+            raise StoreError(f"editing the run failed: {response.status_code} {response.text}")
+
+    def delete_run(self, run_pk: int) -> None:
+        response = self._client.delete(self._path(run_pk))
+        if response.status_code >= 400:
+            raise StoreError(f"deleting the run failed: {response.status_code} {response.text}")
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,105 @@
+"""``heron server``, ``heron server keys`` and ``heron ui``."""
+
+from __future__ import annotations
+
+import threading
+import webbrowser
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from heron.store import SqlStore
+
+
+def _default_db() -> str:
+    from heron.sdk.settings import default_root
+
+    return f"sqlite:///{default_root() / 'heron.db'}"
+
+
+@click.group(invoke_without_command=True)
+@click.option("--db", default=None, help="Store URL: sqlite:///PATH or postgresql://... "
+              "(default: the local store in HERON_DIR).")
+@click.option("--media", default=None, help="Folder for media files (default: beside SQLite).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--public-read", is_flag=True, help="Let anyone read without an API key.")
+@click.pass_context
+def server(ctx: click.Context, db: str | None, media: str | None, host: str, port: int,
+           workers: int, public_read: bool) -> None:
+    """Run the tracking server (REST API, live feed and dashboard)."""
+    ctx.obj = {"db": db or _default_db(), "media": media}
+    if ctx.invoked_subcommand is None:
+        from heron.server import serve
+
+        serve(ctx.obj["db"], media=media, host=host, port=port, workers=workers,
+              access="public-read" if public_read else "keys")
+
+
+@server.group()
+def keys() -> None:
+    """Create, list and revoke API keys (stored hashed in the database)."""
+
+
+def _store(ctx: click.Context) -> SqlStore:
+    """The store named by ``heron server --db/--media`` (click hands ``obj`` down)."""
+    from pathlib import Path
+
+    from heron.store import open_store
+
+    media = ctx.obj.get("media")
+    return open_store(ctx.obj["db"], media_root=Path(media) if media else None)
+
+
+@keys.command("create")
+@click.option("--user", default="admin", show_default=True, help="Who the key belongs to.")
+@click.option("--admin", is_flag=True, help="Give the user admin rights.")
+@click.pass_context
+def keys_create(ctx: click.Context, user: str, admin: bool) -> None:
+    """Create a key and print it (it is not stored, only its hash)."""
+    key, info = _store(ctx).create_key(user, admin=admin)
+    click.echo(key)
+    click.echo(f"key {info.id} for user {info.user!r} created", err=True)
+
+
+@keys.command("list")
+@click.pass_context
+def keys_list(ctx: click.Context) -> None:
+    """List keys (id, user, first characters, state)."""
+    for info in _store(ctx).list_keys():
+        state = "revoked" if info.revoked_at else "active"
+        click.echo(f"{info.id}\t{info.user}\t{info.hint}...\t{state}")
+
+
+@keys.command("revoke")
+@click.argument("key_id", type=int)
+@click.pass_context
+def keys_revoke(ctx: click.Context, key_id: int) -> None:
+    """Revoke key KEY_ID (see `keys list`)."""
+    if not _store(ctx).revoke_key(key_id):
+        raise click.ClickException(f"no active key with id {key_id}")
+    click.echo(f"key {key_id} revoked")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+def ui(host: str, port: int, no_browser: bool) -> None:
+    """Open the dashboard on the local store (reads open, bound to 127.0.0.1 by default)."""
+    from heron.server import serve
+
+    url = f"http://{host}:{port}/"
+    if not no_browser:
+        threading.Timer(1.0, lambda: _open(url)).start()
+    click.echo(f"heron: dashboard at {url}", err=True)
+    serve(_default_db(), host=host, port=port, access="open", quiet=True)
+
+
+def _open(url: str) -> None:
+    try:
+        webbrowser.open(url)
+    except Exception:
+        pass

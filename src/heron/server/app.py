@@ -1,0 +1,48 @@
+"""The FastAPI application: the REST API under ``/api/v1`` and the dashboard at ``/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from heron import __version__
+from heron.server.auth import Authenticator
+from heron.server.routes import ingest, live, runs
+from heron.store import SqlStore
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+_NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>Heron</title>
+<body style="font-family: sans-serif; margin: 3em">
+<h1>Heron</h1><p>The API is up at <a href="api/v1/health">api/v1/health</a>, but the dashboard
+has not been built. Run <code>bash scripts/build-web.sh</code> (or
+<code>bash scripts/install.sh</code>) and reload.</p></body>"""
+
+
+def create_app(store: SqlStore, *, access: str = "keys",
+               static_dir: Path | None = STATIC_DIR) -> FastAPI:
+    """The server over ``store``; ``access`` is keys, public-read or open (see serve.ACCESS)."""
+    app = FastAPI(title="Heron", version=__version__, openapi_url="/api/v1/openapi.json",
+                  docs_url="/api/v1/docs", redoc_url=None)
+    app.state.store = store
+    app.state.auth = Authenticator(store, public_read=access in ("public-read", "open"),
+                                   open_write=access == "open")
+
+    @app.get("/api/v1/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    for router in (ingest.router, runs.router, live.router):
+        app.include_router(router, prefix="/api/v1")
+
+    if static_dir is not None and (static_dir / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=static_dir, html=True), name="dashboard")
+    else:
+        @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+        def not_built() -> str:
+            return _NOT_BUILT
+
+    return app

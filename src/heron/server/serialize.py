@@ -1,0 +1,25 @@
+"""Store records as the JSON the API and the dashboard read."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from heron.store.models import RunInfo
+
+
+def run_json(info: RunInfo, full: bool = False) -> dict[str, Any]:
+    end = info.ended_at or (info.heartbeat_at if info.state != "running" else time.time())
+    out: dict[str, Any] = {
+        "id": info.run_id, "name": info.name, "project": info.project, "entity": info.entity,
+        "state": info.state, "created_at": info.created_at, "updated_at": info.updated_at,
+        "heartbeat_at": info.heartbeat_at, "ended_at": info.ended_at,
+        "runtime": max(0.0, end - info.created_at), "tags": info.tags, "notes": info.notes,
+        "group": info.group, "job_type": info.job_type, "sweep_id": info.sweep_id,
+        "user": info.user, "host": info.host, "config": info.config, "summary": info.summary,
+        "metrics": info.metrics, "last_step": info.last_step, "history_rows": info.history_rows,
+    }
+    if full:
+        out.update(metadata=info.metadata, exit_code=info.exit_code, traceback=info.traceback,
+                   heartbeat_interval=info.heartbeat_interval, last_seq=info.last_seq)
+    return out
