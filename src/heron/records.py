@@ -142,8 +142,21 @@ _batch_list_decoder = msgspec.msgpack.Decoder(list[Batch])
 
 
 def encode(batch: Batch | list[Batch]) -> bytes:
-    """Encode a batch (or several) as msgpack."""
-    return _encoder.encode(batch)
+    """Encode a batch (or several) as msgpack; ints wider than 64 bits become floats."""
+    try:
+        return _encoder.encode(batch)
+    except OverflowError:
+        return _encoder.encode(_shrink_ints(msgspec.to_builtins(batch)))
+
+
+def _shrink_ints(value: Any) -> Any:
+    if type(value) is int and not -(2**63) <= value < 2**64:
+        return float(value)
+    if isinstance(value, list):
+        return [_shrink_ints(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shrink_ints(v) for k, v in value.items()}
+    return value
 
 
 def decode(data: bytes) -> Batch:

@@ -92,7 +92,8 @@ heron.finish()
 print("training finished")
 """
     started = time.time()
-    done = run_script(code, tmp_path, env={"HERON_DIR": str(store), "HERON_SILENT": "0"},
+    done = run_script(code, tmp_path, env={"HERON_DIR": str(store), "HERON_SILENT": "0",
+                                           "HERON_FINISH_TIMEOUT": "2"},
                       timeout=180)
     assert done.returncode == 0, done.stderr
     assert "training finished" in done.stdout

@@ -90,6 +90,7 @@ def export(run_path: str, fmt: str, output: Path | None) -> None:
         raise click.ClickException("export needs pandas: pip install 'heron[pandas]'")
     target = output or Path(f"{run.id}.{fmt}")
     if fmt == "parquet":
+        frame = _parquet_ready(frame)
         try:
             frame.to_parquet(target, index=False)
         except ImportError:
@@ -111,6 +112,21 @@ def _register() -> None:
 
 
 _register()
+
+
+def _parquet_ready(frame: Any) -> Any:
+    """Parquet columns have one type: a column logged with several becomes JSON text."""
+    import json
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype != object:
+            continue
+        kinds = {type(v) for v in out[column] if v is not None and v == v}
+        if len(kinds) > 1 or kinds & {list, dict}:
+            out[column] = [None if v is None or v != v else json.dumps(v, default=str)
+                           for v in out[column]]
+    return out
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from heron.sdk.config import as_config_dict, load_config_file
 from heron.sdk.metadata import quick_metadata
 from heron.sdk.names import new_run_id, new_run_name
 from heron.sdk.run import Run
-from heron.sdk.settings import Settings, resolve
+from heron.sdk.settings import RunSettings, Settings, resolve
 from heron.sdk.sinks import LocalSink, NullSink, Sink
 
 RESUME_CHOICES = ("allow", "must", "never", "auto")
@@ -164,7 +164,7 @@ def _filter_config(config: dict[str, Any], include: list[str] | None,
     return config
 
 
-def _build_sink(settings: Settings) -> Sink:
+def _build_sink(settings: RunSettings) -> Sink:
     """The sink for an online run: the server when a host is set, else the local store."""
     if settings.host:
         from heron.sdk.remote import HttpSink
@@ -173,7 +173,7 @@ def _build_sink(settings: Settings) -> Sink:
     return LocalSink(settings.store_url(), settings.store_dir)
 
 
-def _start_background(run: Run, settings: Settings) -> None:
+def _start_background(run: Run, settings: RunSettings) -> None:
     if settings.console in ("wrap", "auto", "redirect"):
         from heron.sdk.console import ConsoleCapture
 
@@ -195,20 +195,20 @@ def _start_background(run: Run, settings: Settings) -> None:
     run._add_end_hook(lambda: _clear_resume_file(settings, run))
 
 
-def _resume_file(settings: Settings) -> Path:
+def _resume_file(settings: RunSettings) -> Path:
     program = str(Path(sys.argv[0]).resolve()) if sys.argv and sys.argv[0] else "interactive"
     digest = hashlib.sha1(program.encode()).hexdigest()[:16]
     return settings.store_dir / "resume" / f"{digest}.json"
 
 
-def _read_resume_file(settings: Settings) -> str | None:
+def _read_resume_file(settings: RunSettings) -> str | None:
     try:
         return str(json.loads(_resume_file(settings).read_text())["run_id"])
     except (OSError, ValueError, KeyError):
         return None
 
 
-def _write_resume_file(settings: Settings, run_id: str) -> None:
+def _write_resume_file(settings: RunSettings, run_id: str) -> None:
     path = _resume_file(settings)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +217,7 @@ def _write_resume_file(settings: Settings, run_id: str) -> None:
         pass
 
 
-def _clear_resume_file(settings: Settings, run: Run) -> None:
+def _clear_resume_file(settings: RunSettings, run: Run) -> None:
     # Only a clean finish forgets the id: a crashed run is resumed by the next resume=True.
     if run._end_state is None or run._end_state[0] == "finished":
         path = _resume_file(settings)

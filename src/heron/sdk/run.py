@@ -19,7 +19,7 @@ from heron.errors import ValueRejected
 from heron.sdk import lifecycle
 from heron.sdk.config import Config
 from heron.sdk.history import StepTracker
-from heron.sdk.settings import Settings
+from heron.sdk.settings import RunSettings
 from heron.sdk.sinks import Sink
 from heron.sdk.summary import MetricDef, Summary, parse_goal, parse_summary
 from heron.sdk.values import normalise_row
@@ -40,7 +40,7 @@ class Run:
     def __init__(
         self,
         *,
-        settings: Settings,
+        settings: RunSettings,
         sink: Sink,
         project: str,
         entity: str,
@@ -288,7 +288,7 @@ class Run:
                 self._commit(step, row)
         self._writer.put(r.RunEnd(state=state, exit_code=exit_code, ended_at=time.time(),
                                   traceback=tb))
-        landed = self._writer.close()
+        landed = self._writer.close(timeout=self.settings.finish_timeout)
         self._writer_closed = True
         self._sink.close()
         self._release()

@@ -22,6 +22,9 @@ STEP_POLICIES = ("warn-drop", "keep", "raise")
 class Settings:
     """Run settings. Pass to ``init(settings=...)`` or set the matching environment variables.
 
+    A field left as None takes its value from the environment, else its default (``DEFAULTS``);
+    a field you set wins over the environment, even when it equals the default.
+
     Example:
         >>> heron.init(settings=heron.Settings(step_policy="keep", system_sample_seconds=0))
     """
@@ -33,39 +36,97 @@ class Settings:
     """Where the embedded store lives (``HERON_DIR``, default ``~/.heron``)."""
     host: str | None = None
     api_key: str | None = None
-    step_policy: str = "warn-drop"
-    flush_interval: float = 0.25
-    queue_size: int = 200_000
-    heartbeat_seconds: float = 30.0
-    system_sample_seconds: float = 10.0
+    step_policy: str | None = None
+    """What a log() to a lower step does: "warn-drop" (W&B's), "keep" or "raise"."""
+    flush_interval: float | None = None
+    queue_size: int | None = None
+    heartbeat_seconds: float | None = None
+    system_sample_seconds: float | None = None
     """Seconds between system metric samples; 0 turns the sampler off."""
-    console: str = "wrap"
+    console: str | None = None
     """"wrap" tees stdout/stderr into the run's console log; "off" leaves them alone."""
-    silent: bool = False
+    silent: bool | None = None
+    finish_timeout: float | None = None
+    """Seconds finish() keeps retrying an unreachable store before spooling to disk."""
     run_id: str | None = None
     run_name: str | None = None
     sweep_id: str | None = None
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.step_policy not in STEP_POLICIES:
+        if self.step_policy is not None and self.step_policy not in STEP_POLICIES:
             raise UsageError(
                 f"settings.step_policy={self.step_policy!r} is not one of {list(STEP_POLICIES)}"
             )
-        if self.console not in ("wrap", "off", "auto", "redirect"):
+        if self.console is not None and self.console not in ("wrap", "off", "auto", "redirect"):
             raise UsageError(f"settings.console={self.console!r} is not one of ['wrap', 'off']")
 
     @property
     def store_dir(self) -> Path:
         return Path(self.root_dir).expanduser() if self.root_dir else default_root()
 
+
+@dataclasses.dataclass
+class RunSettings:
+    """``Settings`` after ``resolve()``: every field has its value."""
+
+    mode: str
+    step_policy: str
+    flush_interval: float
+    queue_size: int
+    heartbeat_seconds: float
+    system_sample_seconds: float
+    console: str
+    silent: bool
+    finish_timeout: float
+    project: str | None = None
+    entity: str | None = None
+    root_dir: str | None = None
+    host: str | None = None
+    api_key: str | None = None
+    run_id: str | None = None
+    run_name: str | None = None
+    sweep_id: str | None = None
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def store_dir(self) -> Path:
+        return Path(self.root_dir).expanduser() if self.root_dir else default_root()
+
     def store_url(self) -> str:
-        """The store this run writes to: a server URL when a host is set, else the local SQLite."""
+        """Where this run's records go: offline, a server URL, or the local SQLite store."""
         if self.mode == "offline":
             return "offline"
         if self.host:
             return self.host
         return f"sqlite:///{self.store_dir / 'heron.db'}"
+
+
+DEFAULTS: dict[str, Any] = {
+    "mode": "online", "step_policy": "warn-drop", "flush_interval": 0.25,
+    "queue_size": 200_000, "heartbeat_seconds": 30.0, "system_sample_seconds": 10.0,
+    "console": "wrap", "silent": False, "finish_timeout": 30.0,
+}
+
+_ENV: dict[str, tuple[str, ...]] = {
+    "mode": ("HERON_MODE", "WANDB_MODE"),
+    "project": ("HERON_PROJECT", "WANDB_PROJECT"),
+    "entity": ("HERON_ENTITY", "WANDB_ENTITY"),
+    "root_dir": ("HERON_DIR",),
+    "host": ("HERON_HOST",),
+    "api_key": ("HERON_API_KEY",),
+    "run_id": ("HERON_RUN_ID", "WANDB_RUN_ID"),
+    "run_name": ("HERON_NAME", "WANDB_NAME"),
+    "sweep_id": ("HERON_SWEEP_ID", "WANDB_SWEEP_ID"),
+    "step_policy": ("HERON_STEP_POLICY",),
+    "console": ("HERON_CONSOLE", "WANDB_CONSOLE"),
+    "silent": ("HERON_SILENT", "WANDB_SILENT"),
+    "heartbeat_seconds": ("HERON_HEARTBEAT_SECONDS",),
+    "system_sample_seconds": ("HERON_SYSTEM_SAMPLE_SECONDS",),
+    "flush_interval": ("HERON_FLUSH_INTERVAL",),
+    "finish_timeout": ("HERON_FINISH_TIMEOUT",),
+}
+_FLOATS = ("heartbeat_seconds", "system_sample_seconds", "flush_interval", "finish_timeout")
 
 
 def _env(*names: str) -> str | None:
@@ -81,62 +142,49 @@ def default_root() -> Path:
     return Path(_env("HERON_DIR") or "~/.heron").expanduser()
 
 
-def _float_env(value: str | None, name: str, default: float) -> float:
-    if value is None:
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise UsageError(f"{name}={value!r} is not a number") from None
+def _from_env() -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field, names in _ENV.items():
+        raw = _env(*names)
+        if raw is None:
+            continue
+        if field in _FLOATS:
+            try:
+                values[field] = float(raw)
+            except ValueError:
+                raise UsageError(f"{names[0]}={raw!r} is not a number") from None
+        elif field == "silent":
+            values[field] = raw.lower() in ("1", "true", "yes")
+        else:
+            values[field] = raw
+    if values.get("mode") == "dryrun":  # W&B's old spelling of offline
+        values["mode"] = "offline"
+    return values
 
 
-def resolve(explicit: Settings | dict[str, Any] | None, **init_args: Any) -> Settings:
+def resolve(explicit: Settings | dict[str, Any] | None, **init_args: Any) -> RunSettings:
     """Merge defaults < environment < ``settings`` < ``init()`` arguments into one ``Settings``."""
     if isinstance(explicit, dict):
         known = {f.name for f in dataclasses.fields(Settings)}
         extra = {k: v for k, v in explicit.items() if k not in known}
         explicit = Settings(**{k: v for k, v in explicit.items() if k in known}, extra=extra)
-    base = Settings(
-        mode=_env("HERON_MODE", "WANDB_MODE"),
-        project=_env("HERON_PROJECT", "WANDB_PROJECT"),
-        entity=_env("HERON_ENTITY", "WANDB_ENTITY"),
-        root_dir=_env("HERON_DIR"),
-        host=_env("HERON_HOST"),
-        api_key=_env("HERON_API_KEY"),
-        run_id=_env("HERON_RUN_ID", "WANDB_RUN_ID"),
-        run_name=_env("HERON_NAME", "WANDB_NAME"),
-        sweep_id=_env("HERON_SWEEP_ID", "WANDB_SWEEP_ID"),
-        step_policy=_env("HERON_STEP_POLICY") or "warn-drop",
-        console=_env("HERON_CONSOLE", "WANDB_CONSOLE") or "wrap",
-        silent=(_env("HERON_SILENT", "WANDB_SILENT") or "").lower() in ("1", "true", "yes"),
-        heartbeat_seconds=_float_env(
-            _env("HERON_HEARTBEAT_SECONDS"), "HERON_HEARTBEAT_SECONDS", 30.0
-        ),
-        system_sample_seconds=_float_env(
-            _env("HERON_SYSTEM_SAMPLE_SECONDS"), "HERON_SYSTEM_SAMPLE_SECONDS", 10.0
-        ),
-        flush_interval=_float_env(_env("HERON_FLUSH_INTERVAL"), "HERON_FLUSH_INTERVAL", 0.25),
-    )
-    if base.host is None or base.api_key is None:
-        from heron.sdk.credentials import read_credentials
-
-        saved = read_credentials()
-        base.host = base.host or saved.get("host")
-        base.api_key = base.api_key or saved.get("api_key")
-    if base.mode == "dryrun":  # W&B's old spelling of offline
-        base.mode = "offline"
-    defaults = Settings()
+    merged: dict[str, Any] = {**DEFAULTS, **_from_env()}
     if explicit is not None:
         for field in dataclasses.fields(Settings):
             value = getattr(explicit, field.name)
-            if value != getattr(defaults, field.name):
-                setattr(base, field.name, value)
+            if value is not None and field.name != "extra":
+                merged[field.name] = value
+        merged["extra"] = dict(explicit.extra)
     for key, value in init_args.items():
         if value is not None:
-            setattr(base, key, value)
-    if base.mode is None:
-        base.mode = "online"
-    if base.mode not in MODES:
-        raise UsageError(f"mode={base.mode!r} is not one of {list(MODES)}")
-    base.__post_init__()
-    return base
+            merged[key] = value
+    if merged.get("host") is None or merged.get("api_key") is None:
+        from heron.sdk.credentials import read_credentials
+
+        saved = read_credentials()
+        merged["host"] = merged.get("host") or saved.get("host")
+        merged["api_key"] = merged.get("api_key") or saved.get("api_key")
+    if merged["mode"] not in MODES:
+        raise UsageError(f"mode={merged['mode']!r} is not one of {list(MODES)}")
+    Settings(step_policy=merged["step_policy"], console=merged["console"])  # validates them
+    return RunSettings(**merged)

@@ -58,6 +58,7 @@ class Writer:
         self._idle = threading.Condition()
         self._pending: list[r.Batch] = []
         self._spool_files: list[Path] = []
+        self._stop_deadline = 0.0
         self._seq = first_seq - 1
         self._last_beat = time.time()
         self._warned_full = False
@@ -96,11 +97,13 @@ class Writer:
             self._idle.wait_for(lambda: not self._queue and not self._pending, timeout=timeout)
         return not self._queue and not self._pending and not self._spool_files
 
-    def close(self, timeout: float = 60.0) -> bool:
-        """Drain the queue, stop the thread; spool what could not be written. True if all landed."""
+    def close(self, timeout: float = 30.0) -> bool:
+        """Drain the queue, retrying a failing sink for up to ``timeout`` seconds, then stop;
+        what could not be written is spooled to disk. True if everything landed."""
+        self._stop_deadline = time.time() + timeout
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout)
+        self._thread.join(timeout + 30)
         self._drain_once()  # anything queued after the thread's last pass
         landed = not self._pending and not self._queue and not self._spool_files
         if not landed:
@@ -115,14 +118,21 @@ class Writer:
             except Exception as exc:  # metadata is nice to have; never fatal
                 print(f"heron: could not collect run metadata: {exc}", file=sys.stderr)
         backoff = self.flush_interval
+        waiting_said = False
         while True:
             stopping = self._stop.is_set()
             ok = self._drain_once()
             with self._idle:
                 self._idle.notify_all()
-            if stopping:
+            if stopping and (ok or time.time() >= self._stop_deadline):
                 return
-            backoff = self.flush_interval if ok else min(backoff * 2, 5.0)
+            backoff = self.flush_interval if ok else min(backoff * 2, 1.0 if stopping else 5.0)
+            if stopping and not waiting_said:
+                waiting_said = True
+                left = max(0.0, self._stop_deadline - time.time())
+                print(f"heron: waiting up to {left:.0f} s for "
+                      f"{getattr(self.sink, 'url', 'the store')} to take the last batches",
+                      file=sys.stderr)
             self._wake.wait(backoff)
             self._wake.clear()
 

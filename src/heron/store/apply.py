@@ -7,9 +7,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import msgspec
 import numpy as np
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from heron import records as r
@@ -30,22 +30,40 @@ OPEN_CHUNK_POINTS = 2048
 """A metric's last chunk keeps taking points until it holds this many (slow loggers' small
 flushes merge into few chunks, so reads stay a handful of rows)."""
 
-_pack = msgspec.msgpack.Encoder().encode
+_pack = chunks.encode_object  # msgpack that survives ints wider than 64 bits
+
+
+EVENTS_LOCK = 724120002
+"""PostgreSQL advisory lock taken just before a batch's event is inserted (see _record_event)."""
+
+
+def is_postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
 
 
 def project_pk(conn: Connection, entity: str, name: str) -> int:
-    row = conn.execute(
-        select(projects.c.id).where(projects.c.entity == entity, projects.c.name == name)
-    ).first()
+    query = select(projects.c.id).where(projects.c.entity == entity, projects.c.name == name)
+    row = conn.execute(query).first()
     if row is not None:
         return int(row[0])
-    result = conn.execute(
-        insert(projects).values(entity=entity, name=name, created_at=time.time())
-    )
+    values = {"entity": entity, "name": name, "created_at": time.time()}
+    if is_postgres(conn):
+        # Writers run concurrently on PostgreSQL: two may create the project at once. The
+        # loser waits for the winner's commit and then reads its row.
+        made = conn.execute(
+            pg_insert(projects).values(**values)
+            .on_conflict_do_nothing(index_elements=["entity", "name"])
+            .returning(projects.c.id)
+        ).scalar()
+        return int(made if made is not None else conn.execute(query).scalar_one())
+    result = conn.execute(insert(projects).values(**values))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def find_run(conn: Connection, project: str, run_id: str, entity: str | None) -> Any:
+def find_run(conn: Connection, project: str, run_id: str, entity: str | None,
+             lock: bool = False) -> Any:
+    """The run's pk, last_seq and state; ``lock`` holds its row until commit on PostgreSQL
+    (SQLite writers already hold the whole database from BEGIN IMMEDIATE)."""
     query = (
         select(runs.c.id, runs.c.last_seq, runs.c.state)
         .join(projects, projects.c.id == runs.c.project_id)
@@ -53,10 +71,16 @@ def find_run(conn: Connection, project: str, run_id: str, entity: str | None) ->
     )
     if entity:
         query = query.where(projects.c.entity == entity)
+    if lock and is_postgres(conn):
+        # One writer per run at a time: the seq check, chunk merging and file upserts below
+        # read and then write, so two batches of one run (a retry on another replica) queue.
+        query = query.with_for_update(of=runs, key_share=True)
     return conn.execute(query).first()
 
 
-def _new_run(conn: Connection, batch: r.Batch, start: r.RunStart | None, now: float) -> int:
+def _new_run(conn: Connection, batch: r.Batch, start: r.RunStart | None,
+             now: float) -> int | None:
+    """Insert the run; None on PostgreSQL when a concurrent batch created it first."""
     entity = batch.entity or (start.entity if start else "")
     values: dict[str, Any] = {
         "project_id": project_pk(conn, entity, batch.project),
@@ -76,6 +100,13 @@ def _new_run(conn: Connection, batch: r.Batch, start: r.RunStart | None, now: fl
         "history_rows": 0,
         "last_seq": 0,
     }
+    if is_postgres(conn):
+        made = conn.execute(
+            pg_insert(runs).values(**values)
+            .on_conflict_do_nothing(index_elements=["project_id", "run_id"])
+            .returning(runs.c.id)
+        ).scalar()
+        return None if made is None else int(made)
     result = conn.execute(insert(runs).values(**values))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
@@ -94,9 +125,13 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
     """
     now = time.time()
     start = next((rec for rec in batch.records if isinstance(rec, r.RunStart)), None)
-    found = find_run(conn, batch.project, batch.run_id, batch.entity or None)
+    found = find_run(conn, batch.project, batch.run_id, batch.entity or None, lock=True)
+    new_pk = _new_run(conn, batch, start, now) if found is None else None
+    if found is None and new_pk is None:  # PostgreSQL: created meanwhile by another writer
+        found = find_run(conn, batch.project, batch.run_id, batch.entity or None, lock=True)
     if found is None:
-        run_pk = _new_run(conn, batch, start, now)
+        assert new_pk is not None
+        run_pk = new_pk
     else:
         run_pk = int(found.id)
         if batch.seq and batch.seq <= found.last_seq:
@@ -147,7 +182,7 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
     if history:
         write_points(conn, run_pk, STREAM_HISTORY, [h.step for h in history],
                      [h.row for h in history])
-        greatest = func.greatest if conn.dialect.name == "postgresql" else func.max
+        greatest = func.greatest if is_postgres(conn) else func.max
         fields["last_step"] = greatest(runs.c.last_step, max(h.step for h in history))
         fields["history_rows"] = runs.c.history_rows + len(history)
     if system:
@@ -175,6 +210,12 @@ def _record_event(conn: Connection, run_pk: int, batch: r.Batch, history: list[r
     if lines:
         payload["console"] = [{k: v for k, v in line.items() if k != "run_pk"} for line in lines]
     project_id = conn.execute(select(runs.c.project_id).where(runs.c.id == run_pk)).scalar_one()
+    if is_postgres(conn):
+        # The live feed reads "events with id > cursor". PostgreSQL hands out ids at insert but
+        # transactions commit in any order, so a reader could see id 11 before id 10 commits
+        # and skip 10 for good. Holding this lock from the insert to the commit makes ids
+        # commit in order (SQLite writers are serialised anyway).
+        conn.execute(select(func.pg_advisory_xact_lock(EVENTS_LOCK)))
     result = conn.execute(insert(events).values(project_id=project_id, run_pk=run_pk,
                                                 created_at=now, payload=_pack(payload)))
     event_id = int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -282,6 +323,6 @@ def _extend_chunk(
     conn.execute(
         update(history_chunks).where(history_chunks.c.id == chunk_id).values(
             steps=all_steps.tobytes(), vals=all_values.tobytes(), count=len(all_steps),
-            step_max=int(all_steps.max()),
+            step_min=int(all_steps.min()), step_max=int(all_steps.max()),
         )
     )

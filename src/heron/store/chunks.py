@@ -86,9 +86,12 @@ def _add_segments(out: list[Segment], steps: np.ndarray, column: Sequence[Any]) 
         out.append(("f8", steps, np.asarray(column).astype(np.float64)))
         return
     if types == {int}:
+        ints = np.asarray(column)
         try:
-            out.append(("i8", steps, np.asarray(column).astype(np.int64)))
-            return
+            # Plain lists of ints past int64 become uint64 or object arrays: not int64 chunks.
+            if ints.dtype == np.int64 or ints.dtype == object:
+                out.append(("i8", steps, ints.astype(np.int64)))
+                return
         except OverflowError:
             pass  # ints beyond 64 bits: stored one by one as objects below
     start = 0

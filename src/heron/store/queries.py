@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, delete, func, select, union, update
+from sqlalchemy import ColumnElement, Select, delete, func, select, union, update
 from sqlalchemy.engine import Connection, Row
 
 from heron.store import chunks
@@ -110,12 +110,15 @@ def list_runs(
 
 
 def list_projects(conn: Connection) -> list[ProjectInfo]:
+    latest: ColumnElement[Any] = func.max(runs.c.updated_at).desc()
+    if conn.dialect.name == "postgresql":
+        latest = latest.nulls_last()  # projects without runs last, where SQLite sorts NULLs
     query = (
         select(projects.c.entity, projects.c.name, projects.c.created_at,
                func.count(runs.c.id), func.max(runs.c.updated_at))
         .select_from(projects.outerjoin(runs, runs.c.project_id == projects.c.id))
         .group_by(projects.c.id)
-        .order_by(func.max(runs.c.updated_at).desc())
+        .order_by(latest)
     )
     return [ProjectInfo(entity=e, name=n, created_at=c, run_count=k, last_activity=a)
             for e, n, c, k, a in conn.execute(query)]
@@ -146,7 +149,7 @@ def read_series(
     obj_query = select(history_objects.c.step, history_objects.c.value).where(
         history_objects.c.run_pk == run_pk, history_objects.c.stream == stream,
         history_objects.c.key == key,
-    )
+    ).order_by(history_objects.c.step, history_objects.c.id)
     if min_step is not None:
         obj_query = obj_query.where(history_objects.c.step >= min_step)
     if max_step is not None:
@@ -238,12 +241,19 @@ def console(conn: Connection, run_pk: int, after_id: int = 0, limit: int | None 
 
 
 def files(conn: Connection, run_pk: int) -> list[FileInfo]:
-    query = select(run_files).where(run_files.c.run_pk == run_pk).order_by(run_files.c.name)
+    name: ColumnElement[Any] = run_files.c.name
+    if conn.dialect.name == "postgresql":
+        name = name.collate("C")  # byte order, as SQLite sorts, whatever the database's locale
+    query = select(run_files).where(run_files.c.run_pk == run_pk).order_by(name)
     return [FileInfo(name=row.name, path=row.path, size=row.size, sha256=row.sha256,
                      updated_at=row.updated_at) for row in conn.execute(query)]
 
 
 def delete_run(conn: Connection, run_pk: int) -> None:
+    if conn.dialect.name == "postgresql":
+        # Take the run's row first, as writers do, so a batch being written meanwhile finishes
+        # (or waits) instead of deadlocking with the deletes below.
+        conn.execute(select(runs.c.id).where(runs.c.id == run_pk).with_for_update())
     for table in (history_chunks, history_objects, console_lines, run_files):
         conn.execute(delete(table).where(table.c.run_pk == run_pk))
     conn.execute(delete(alerts).where(alerts.c.run_pk == run_pk))

@@ -21,18 +21,32 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeEngine
 
 # The Alembic revision the tables below correspond to; a test keeps it equal to the head.
 SCHEMA_REVISION = "0001"
+
+
+def Int() -> TypeEngine[int]:
+    """INTEGER on SQLite (64-bit there; the rowid for primary keys), BIGINT on PostgreSQL, so
+    ids, exit codes and pids a client sends fit on both as they do on SQLite."""
+    return Integer().with_variant(BigInteger(), "postgresql")
+
+
+def Str(length: int) -> TypeEngine[str]:
+    """VARCHAR(length) on SQLite, which never enforces the length; unbounded TEXT on
+    PostgreSQL, which would, so both take the same names, keys and states."""
+    return String(length).with_variant(Text(), "postgresql")
+
 
 metadata = MetaData()
 
 projects = Table(
     "projects",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("entity", String(128), nullable=False, default=""),
-    Column("name", String(128), nullable=False),
+    Column("id", Int(), primary_key=True, autoincrement=True),
+    Column("entity", Str(128), nullable=False, default=""),
+    Column("name", Str(128), nullable=False),
     Column("created_at", Float, nullable=False),
     UniqueConstraint("entity", "name", name="uq_projects_entity_name"),
 )
@@ -40,11 +54,11 @@ projects = Table(
 runs = Table(
     "runs",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
-    Column("run_id", String(64), nullable=False),
-    Column("name", String(256), nullable=False),
-    Column("state", String(16), nullable=False),
+    Column("id", Int(), primary_key=True, autoincrement=True),
+    Column("project_id", Int(), ForeignKey("projects.id"), nullable=False),
+    Column("run_id", Str(64), nullable=False),
+    Column("name", Str(256), nullable=False),
+    Column("state", Str(16), nullable=False),
     # msgpack, not JSON: configs and summaries may hold NaN and +/-Inf.
     Column("config", LargeBinary, nullable=False),
     Column("summary", LargeBinary, nullable=False),
@@ -52,18 +66,18 @@ runs = Table(
     Column("tags", LargeBinary, nullable=False),
     Column("metadata", LargeBinary, nullable=False),
     Column("notes", Text),
-    Column("group_name", String(256)),
-    Column("job_type", String(128)),
-    Column("sweep_id", String(64)),
-    Column("user_name", String(128)),
-    Column("host", String(256)),
-    Column("pid", Integer),
+    Column("group_name", Str(256)),
+    Column("job_type", Str(128)),
+    Column("sweep_id", Str(64)),
+    Column("user_name", Str(128)),
+    Column("host", Str(256)),
+    Column("pid", Int()),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("heartbeat_at", Float, nullable=False),
     Column("heartbeat_interval", Float, nullable=False),
     Column("ended_at", Float),
-    Column("exit_code", Integer),
+    Column("exit_code", Int()),
     Column("traceback", Text),
     Column("last_step", BigInteger, nullable=False, default=-1),
     Column("history_rows", BigInteger, nullable=False, default=0),
@@ -75,15 +89,15 @@ Index("ix_runs_sweep", runs.c.sweep_id)
 history_chunks = Table(
     "history_chunks",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("run_pk", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("id", Int(), primary_key=True, autoincrement=True),
+    Column("run_pk", Int(), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
     # 0 = the user's history (x is _step); 1 = system metrics (x is the sample index).
-    Column("stream", Integer, nullable=False),
-    Column("key", String(512), nullable=False),
+    Column("stream", Int(), nullable=False),
+    Column("key", Str(512), nullable=False),
     Column("step_min", BigInteger, nullable=False),
     Column("step_max", BigInteger, nullable=False),
-    Column("count", Integer, nullable=False),
-    Column("dtype", String(4), nullable=False),
+    Column("count", Int(), nullable=False),
+    Column("dtype", Str(4), nullable=False),
     Column("steps", LargeBinary, nullable=False),
     Column("vals", LargeBinary, nullable=False),
 )
@@ -93,10 +107,10 @@ Index("ix_chunks_run_key", history_chunks.c.run_pk, history_chunks.c.stream, his
 history_objects = Table(
     "history_objects",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("run_pk", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
-    Column("stream", Integer, nullable=False),
-    Column("key", String(512), nullable=False),
+    Column("id", Int(), primary_key=True, autoincrement=True),
+    Column("run_pk", Int(), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("stream", Int(), nullable=False),
+    Column("key", Str(512), nullable=False),
     Column("step", BigInteger, nullable=False),
     Column("value", LargeBinary, nullable=False),
 )
@@ -106,9 +120,9 @@ Index("ix_objects_run_key", history_objects.c.run_pk, history_objects.c.stream,
 console_lines = Table(
     "console_lines",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("run_pk", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
-    Column("stream", String(8), nullable=False),
+    Column("id", Int(), primary_key=True, autoincrement=True),
+    Column("run_pk", Int(), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("stream", Str(8), nullable=False),
     Column("timestamp", Float, nullable=False),
     Column("text", Text, nullable=False),
 )
@@ -117,12 +131,12 @@ Index("ix_console_run", console_lines.c.run_pk, console_lines.c.id)
 run_files = Table(
     "run_files",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("run_pk", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
-    Column("name", String(1024), nullable=False),
-    Column("path", String(1024), nullable=False),
+    Column("id", Int(), primary_key=True, autoincrement=True),
+    Column("run_pk", Int(), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Str(1024), nullable=False),
+    Column("path", Str(1024), nullable=False),
     Column("size", BigInteger, nullable=False),
-    Column("sha256", String(64), nullable=False),
+    Column("sha256", Str(64), nullable=False),
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("run_pk", "name", name="uq_files_run_name"),
 )
@@ -130,31 +144,31 @@ run_files = Table(
 alerts = Table(
     "alerts",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("run_pk", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("id", Int(), primary_key=True, autoincrement=True),
+    Column("run_pk", Int(), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
     Column("title", Text, nullable=False),
     Column("text", Text, nullable=False),
-    Column("level", String(16), nullable=False),
+    Column("level", Str(16), nullable=False),
     Column("timestamp", Float, nullable=False),
 )
 
 users = Table(
     "users",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(128), nullable=False, unique=True),
-    Column("admin", Integer, nullable=False, default=0),
+    Column("id", Int(), primary_key=True, autoincrement=True),
+    Column("name", Str(128), nullable=False, unique=True),
+    Column("admin", Int(), nullable=False, default=0),
     Column("created_at", Float, nullable=False),
 )
 
 api_keys = Table(
     "api_keys",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("id", Int(), primary_key=True, autoincrement=True),
+    Column("user_id", Int(), ForeignKey("users.id"), nullable=False),
     # Only a SHA-256 of the key is kept; keys carry 256 random bits, so a slow hash adds nothing.
-    Column("key_hash", String(64), nullable=False, unique=True),
-    Column("hint", String(16), nullable=False),
+    Column("key_hash", Str(64), nullable=False, unique=True),
+    Column("hint", Str(16), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("revoked_at", Float),
 )
@@ -162,9 +176,9 @@ api_keys = Table(
 events = Table(
     "events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("project_id", Integer, nullable=False),
-    Column("run_pk", Integer, nullable=False),
+    Column("id", Int(), primary_key=True, autoincrement=True),
+    Column("project_id", Int(), nullable=False),
+    Column("run_pk", Int(), nullable=False),
     Column("created_at", Float, nullable=False),
     # msgpack: {"run": bool, "history": [rows] | None, "history_range": [first, last] | None,
     # "console": [lines] | None}; what the live feed sends for this batch.

@@ -48,6 +48,9 @@ class SqlStore:
     def __init__(self, url: str, media_root: Path | None = None) -> None:
         self.url = url
         path = sqlite_path(url)
+        if path is None and not url.startswith(("postgresql", "postgres://")):
+            raise ValueError(f"unsupported store URL {url!r}: use sqlite:///PATH or "
+                             "postgresql://...")
         if media_root is None:
             if path is None:
                 raise ValueError("a PostgreSQL store needs a media folder (media_root)")

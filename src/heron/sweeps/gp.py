@@ -10,7 +10,6 @@ gradients are computed here in numpy so that expected improvement can be optimis
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +31,7 @@ AMPLITUDE_PRIOR = (0.0, 1.5)  # mean and standard deviation of log(amplitude)
 NOISE_PRIOR = (math.log(1e-4), 3.0)  # of log(noise)
 LENGTH_SCALE_PRIOR_BASE = 0.25  # prior median of a length scale, times sqrt(dimensions)
 LENGTH_SCALE_PRIOR_SD = 1.5
+ARD_MIN_POINTS_PER_DIM = 0  # below this many observations per dimension, one length scale
 
 MAX_FIT_POINTS = 64  # observations used to fit the hyperparameters
 MAX_CONDITION_POINTS = 200  # observations the posterior is conditioned on
@@ -117,9 +117,10 @@ def _neg_log_posterior(
     from scipy.linalg import cho_solve, cholesky
 
     n, d = x.shape
+    k = len(theta) - 2  # d length scales, or one shared by every dimension
     amp = math.exp(theta[0])
-    ls = np.exp(theta[1 : d + 1])
-    noise = math.exp(theta[d + 1])
+    ls = np.exp(theta[1 : k + 1]) if k == d else np.full(d, math.exp(theta[1]))
+    noise = math.exp(theta[k + 1])
     xs = x / ls
     sq = (xs * xs).sum(1)
     r = SQRT3 * np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2.0 * (xs @ xs.T), 0.0))
@@ -138,8 +139,8 @@ def _neg_log_posterior(
     row = m.sum(1)
     # sum_ab m_ab (x_aj - x_bj)^2 / ls_j^2, for symmetric m
     quad = 2.0 * (row @ (xs * xs)) - 2.0 * np.einsum("aj,ab,bj->j", xs, m, xs)
-    grad[1 : d + 1] = -0.5 * quad
-    grad[d + 1] = -0.5 * noise * float(np.trace(w))
+    grad[1 : k + 1] = -0.5 * quad if k == d else -0.5 * quad.sum()
+    grad[k + 1] = -0.5 * noise * float(np.trace(w))
     z = (theta - mean) / sd
     return nll + 0.5 * float(z @ z), grad + z / sd
 
@@ -153,14 +154,17 @@ def fit_hyperparameters(
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
-    d = x.shape[1]
+    n, d = x.shape
     # Length scales grow with the dimension (Hvarfner et al., 2024, "vanilla BO in high dims").
     ls_mean = math.log(LENGTH_SCALE_PRIOR_BASE) + 0.5 * math.log(d)
+    # With few points per dimension, one shared length scale (fewer knobs to overfit).
+    k = d if n >= ARD_MIN_POINTS_PER_DIM * d else 1
+    start_ls: float | FloatArray = np.full(d, math.exp(ls_mean)) if k == d else math.exp(ls_mean)
     kernel = ConstantKernel(1.0, AMPLITUDE_BOUNDS) * Matern(
-        length_scale=np.full(d, math.exp(ls_mean)), length_scale_bounds=LENGTH_SCALE_BOUNDS, nu=1.5
+        length_scale=start_ls, length_scale_bounds=LENGTH_SCALE_BOUNDS, nu=1.5
     ) + WhiteKernel(1e-4, NOISE_BOUNDS)
-    mean = np.concatenate([[AMPLITUDE_PRIOR[0]], np.full(d, ls_mean), [NOISE_PRIOR[0]]])
-    sd = np.concatenate([[AMPLITUDE_PRIOR[1]], np.full(d, LENGTH_SCALE_PRIOR_SD), [NOISE_PRIOR[1]]])
+    mean = np.concatenate([[AMPLITUDE_PRIOR[0]], np.full(k, ls_mean), [NOISE_PRIOR[0]]])
+    sd = np.concatenate([[AMPLITUDE_PRIOR[1]], np.full(k, LENGTH_SCALE_PRIOR_SD), [NOISE_PRIOR[1]]])
 
     def optimizer(
         obj_func: Callable[..., tuple[float, FloatArray]],
@@ -185,18 +189,18 @@ def fit_hyperparameters(
             )
             if res.fun < best_value:
                 best_theta, best_value = np.asarray(res.x), float(res.fun)
-        return best_theta, best_value
+        # A hair inside the bounds: scikit-learn warns about values at a bound.
+        return np.clip(best_theta, bounds[:, 0] + 1e-4, bounds[:, 1] - 1e-4), best_value
 
     gp = GaussianProcessRegressor(
         kernel=kernel, alpha=1e-10, optimizer=optimizer, copy_X_train=False
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        gp.fit(x, y)
+    gp.fit(x, y)
     fitted: Any = gp.kernel_
+    length_scale = np.asarray(fitted.k1.k2.length_scale, dtype=float)
     return Hyperparameters(
         amplitude=float(fitted.k1.k1.constant_value),
-        length_scale=np.atleast_1d(np.asarray(fitted.k1.k2.length_scale, dtype=float)),
+        length_scale=np.broadcast_to(length_scale, (d,)).copy(),
         noise=float(fitted.k2.noise_level),
     )
 

@@ -5,6 +5,8 @@ Revises: None
 
 The baseline creates the tables exactly as ``heron.store.schema`` defines them at this revision.
 The first later revision that changes ``schema.py`` must first freeze these definitions here.
+(The PostgreSQL column types of ``schema.Int``/``schema.Str`` were widened in this revision:
+before that change no PostgreSQL store could be migrated at all, and SQLite's DDL is unchanged.)
 """
 
 from __future__ import annotations

@@ -1,0 +1,371 @@
+"""Writing batches of every record kind into a real SQLite store and reading them back exactly."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heron import records as r
+from heron.store import SqlStore
+
+from ._support import batch, query, row
+
+
+def values_of(store: SqlStore, run_pk: int, key: str, stream: int = 0) -> tuple[list, list]:
+    series = store.read_series(run_pk, key, stream)
+    return series.steps.tolist(), series.values.tolist()
+
+
+def test_a_run_start_creates_the_run_with_its_identity_config_and_tags(store: SqlStore) -> None:
+    start = r.RunStart(
+        name="bright-river-1",
+        entity="team",
+        config={"lr": 0.01, "opt": {"name": "adam"}},
+        tags=["baseline", "gpu"],
+        notes="first try",
+        group="g1",
+        job_type="train",
+        metadata={"host": "box", "user": "ada", "pid": None},
+        started_at=1_700_000_000.5,
+        sweep_id="sw1",
+        heartbeat_interval=12.0,
+    )
+
+    assert store.write(batch("run1", 1, start, entity="team")) is True
+
+    info = store.get_run("proj", "run1", "team")
+    assert info is not None
+    assert (info.entity, info.project, info.run_id, info.name) == (
+        "team",
+        "proj",
+        "run1",
+        "bright-river-1",
+    )
+    assert info.state == "running"
+    assert info.config == {"lr": 0.01, "opt": {"name": "adam"}}
+    assert info.tags == ["baseline", "gpu"]
+    assert (info.notes, info.group, info.job_type, info.sweep_id) == (
+        "first try",
+        "g1",
+        "train",
+        "sw1",
+    )
+    assert (info.user, info.host) == ("ada", "box")
+    assert info.created_at == 1_700_000_000.5
+    assert info.heartbeat_interval == 12.0
+    assert info.last_step == -1 and info.history_rows == 0
+    assert store.get_run("proj", "run1", "other-team") is None
+    assert store.get_run("other-proj", "run1") is None
+
+
+def test_scalars_of_every_kind_read_back_with_their_type(store: SqlStore) -> None:
+    store.write(
+        batch(
+            "run1",
+            1,
+            r.RunStart(name="types"),
+            row(0, f=1.5, i=3, b=True, s="hello", n=None, l=[1, 2.5, "x"], d={"k": 1}),
+            row(1, f=-2.0, i=-4, b=False, s="", n=None, l=[], d={}),
+        )
+    )
+    pk = store.get_run("proj", "run1").pk
+
+    assert store.history_keys(pk) == ["b", "d", "f", "i", "l", "n", "s"]
+    expected: dict[str, list[Any]] = {
+        "f": [1.5, -2.0],
+        "i": [3, -4],
+        "b": [True, False],
+        "s": ["hello", ""],
+        "n": [None, None],
+        "l": [[1, 2.5, "x"], []],
+        "d": [{"k": 1}, {}],
+    }
+    for key, want in expected.items():
+        steps, got = values_of(store, pk, key)
+        assert steps == [0, 1], key
+        assert got == want, key
+        assert [type(v) for v in got] == [type(v) for v in want], key
+
+
+def test_ints_stay_ints_and_floats_stay_floats_in_one_metric(store: SqlStore) -> None:
+    store.write(batch("run1", 1, r.RunStart(name="mixed"), row(0, x=1), row(1, x=2)))
+    store.write(batch("run1", 2, row(2, x=2.5), row(3, x=3)))
+    store.write(batch("run1", 3, row(4, x="done"), row(5, x=None), row(6, x=True)))
+    pk = store.get_run("proj", "run1").pk
+
+    steps, got = values_of(store, pk, "x")
+
+    assert steps == [0, 1, 2, 3, 4, 5, 6]
+    assert got == [1, 2, 2.5, 3, "done", None, True]
+    assert [type(v).__name__ for v in got] == [
+        "int",
+        "int",
+        "float",
+        "int",
+        "str",
+        "NoneType",
+        "bool",
+    ]
+
+
+def test_nan_and_infinities_survive_in_history_config_and_summary(store: SqlStore) -> None:
+    nan, inf = float("nan"), float("inf")
+    store.write(
+        batch(
+            "run1",
+            1,
+            r.RunStart(name="nan", config={"eps": nan, "clip": -inf}),
+            row(0, loss=nan, grad=inf, low=-inf, note=1.0),
+            row(1, loss=0.5, grad=1.0, low=-1.0, note=nan),
+            r.SummarySet({"loss": nan, "best": inf}),
+        )
+    )
+    info = store.get_run("proj", "run1")
+
+    _, loss = values_of(store, info.pk, "loss")
+    _, grad = values_of(store, info.pk, "grad")
+    _, low = values_of(store, info.pk, "low")
+    _, note = values_of(store, info.pk, "note")
+    assert math.isnan(loss[0]) and loss[1] == 0.5
+    assert grad == [inf, 1.0]
+    assert low == [-inf, -1.0]
+    assert note[0] == 1.0 and math.isnan(note[1])
+    assert math.isnan(info.config["eps"]) and info.config["clip"] == -inf
+    assert math.isnan(info.summary["loss"]) and info.summary["best"] == inf
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param("with another number", id="beside-a-number"),
+        pytest.param(
+            "alone",
+            id="alone",
+        ),
+        pytest.param(
+            "beside a list",
+            id="beside-a-list",
+        ),
+    ],
+)
+def test_ints_beyond_int64_up_to_uint64_read_back_exactly(store: SqlStore, shape: str) -> None:
+    extra: dict[str, Any] = {
+        "with another number": {"other": 1},
+        "alone": {},
+        "beside a list": {"other": [1, 2]},
+    }[shape]
+    store.write(
+        batch(
+            "run1",
+            1,
+            r.RunStart(name="big"),
+            r.HistoryRow(0, {"big": 2**63, **extra}),
+            r.HistoryRow(1, {"big": 2**64 - 1, **extra}),
+            r.HistoryRow(2, {"big": 7, **extra}),
+        )
+    )
+    pk = store.get_run("proj", "run1").pk
+
+    steps, got = values_of(store, pk, "big")
+
+    assert steps == [0, 1, 2]
+    assert got == [2**63, 2**64 - 1, 7]
+    assert all(type(v) is int for v in got)
+
+
+def test_ints_wider_than_64_bits_read_back_as_the_nearest_float(store: SqlStore) -> None:
+    store.write(
+        batch(
+            "run1",
+            1,
+            r.RunStart(name="huge"),
+            row(0, huge=2**70),
+            row(1, huge=-(2**70)),
+            row(2, huge=5),
+        )
+    )
+    pk = store.get_run("proj", "run1").pk
+
+    _, got = values_of(store, pk, "huge")
+
+    assert got == [float(2**70), -float(2**70), 5]
+    assert type(got[2]) is int
+
+
+def test_a_summary_holding_an_int_wider_than_64_bits_is_stored(store: SqlStore) -> None:
+    wrote = store.write(
+        batch("run1", 1, r.RunStart(name="huge"), r.SummarySet({"huge": 2**70, "loss": 0.5}))
+    )
+
+    info = store.get_run("proj", "run1")
+    assert wrote is True and info is not None
+    assert info.summary["loss"] == 0.5
+    assert info.summary["huge"] == 2**70  # exact, or the nearest float as history keeps it
+
+
+def test_steps_with_gaps_and_out_of_order_batches_read_back_in_step_order(store: SqlStore) -> None:
+    store.write(batch("run1", 1, r.RunStart(name="gaps"), row(10, acc=0.1), row(20, acc=0.2)))
+    store.write(batch("run1", 2, row(5, acc=0.05), row(1000, acc=1.0)))
+    store.write(batch("run1", 3, row(15, acc=0.15), row(3, acc=0.03)))
+    info = store.get_run("proj", "run1")
+
+    steps, got = values_of(store, info.pk, "acc")
+
+    assert steps == [3, 5, 10, 15, 20, 1000]
+    assert got == [0.03, 0.05, 0.1, 0.15, 0.2, 1.0]
+    assert info.last_step == 1000
+    assert info.history_rows == 6
+
+
+def test_metrics_logged_at_different_steps_keep_their_own_steps(store: SqlStore) -> None:
+    store.write(
+        batch(
+            "run1",
+            1,
+            r.RunStart(name="sparse"),
+            row(0, loss=1.0),
+            row(1, loss=0.9, val=0.5),
+            row(2, loss=0.8),
+            row(3, loss=0.7, val=0.4),
+        )
+    )
+    pk = store.get_run("proj", "run1").pk
+
+    assert values_of(store, pk, "loss") == ([0, 1, 2, 3], [1.0, 0.9, 0.8, 0.7])
+    assert values_of(store, pk, "val") == ([1, 3], [0.5, 0.4])
+    assert values_of(store, pk, "never_logged") == ([], [])
+
+
+def test_config_and_summary_are_replaced_whole_by_later_records(store: SqlStore) -> None:
+    store.write(
+        batch(
+            "run1",
+            1,
+            r.RunStart(name="c", config={"lr": 0.1, "bs": 32}),
+            r.SummarySet({"loss": 1.0, "acc": 0.1}),
+        )
+    )
+    store.write(batch("run1", 2, r.ConfigSet({"lr": 0.2}), r.SummarySet({"loss": 0.5})))
+
+    info = store.get_run("proj", "run1")
+    assert info.config == {"lr": 0.2}
+    assert info.summary == {"loss": 0.5}
+
+
+def test_system_samples_live_on_their_own_axis(store: SqlStore) -> None:
+    store.write(
+        batch(
+            "run1",
+            1,
+            r.RunStart(name="sys"),
+            row(0, loss=1.0),
+            r.SystemSample(0, {"system/cpu": 12.5, "_runtime": 1.0}),
+            r.SystemSample(1, {"system/cpu": 50.0, "_runtime": 2.0}),
+        )
+    )
+    pk = store.get_run("proj", "run1").pk
+
+    assert store.history_keys(pk, stream=1) == ["_runtime", "system/cpu"]
+    assert "system/cpu" not in store.history_keys(pk, stream=0)
+    assert values_of(store, pk, "system/cpu", stream=1) == ([0, 1], [12.5, 50.0])
+    assert values_of(store, pk, "loss", stream=1) == ([], [])
+
+
+def test_console_lines_files_and_alerts_are_kept(store: SqlStore, db_file: Path) -> None:
+    store.write(
+        batch(
+            "run1",
+            1,
+            r.RunStart(name="io"),
+            r.ConsoleLine("stdout", 1.0, "epoch 1"),
+            r.ConsoleLine("stderr", 2.0, "warning: x"),
+            r.FileSaved("model.pt", "media/ab/abc-model.pt", 10, "a" * 64),
+            r.Alert("loss spiked", "loss=9.0", "WARN", 3.0),
+        )
+    )
+    store.write(
+        batch(
+            "run1",
+            2,
+            r.ConsoleLine("stdout", 4.0, "epoch 2"),
+            r.FileSaved("model.pt", "media/cd/cde-model.pt", 20, "b" * 64),
+            r.FileSaved("config.yaml", "media/ef/ef-config.yaml", 5, "c" * 64),
+        )
+    )
+    pk = store.get_run("proj", "run1").pk
+
+    lines = store.console(pk)
+    assert [(ln.stream, ln.timestamp, ln.text) for ln in lines] == [
+        ("stdout", 1.0, "epoch 1"),
+        ("stderr", 2.0, "warning: x"),
+        ("stdout", 4.0, "epoch 2"),
+    ]
+    assert [ln.text for ln in store.console(pk, after_id=lines[0].id)] == ["warning: x", "epoch 2"]
+    assert [ln.text for ln in store.console(pk, limit=1)] == ["epoch 1"]
+    # Saving a file again under the same name replaces it.
+    assert [(f.name, f.path, f.size, f.sha256) for f in store.files(pk)] == [
+        ("config.yaml", "media/ef/ef-config.yaml", 5, "c" * 64),
+        ("model.pt", "media/cd/cde-model.pt", 20, "b" * 64),
+    ]
+    assert query(db_file, "SELECT title, text, level, timestamp FROM alerts") == [
+        ("loss spiked", "loss=9.0", "WARN", 3.0)
+    ]
+
+
+def test_run_patch_and_run_end_change_what_the_run_shows(store: SqlStore) -> None:
+    store.write(batch("run1", 1, r.RunStart(name="before", tags=["a"], notes="n1")))
+    store.write(batch("run1", 2, r.RunPatch(name="after", tags=["b", "c"])))
+    mid = store.get_run("proj", "run1")
+    store.write(
+        batch(
+            "run1",
+            3,
+            r.RunPatch(notes="n2"),
+            r.RunEnd(state="failed", exit_code=3, ended_at=123.0, traceback="Traceback: boom"),
+        )
+    )
+    end = store.get_run("proj", "run1")
+
+    assert (mid.name, mid.tags, mid.notes) == ("after", ["b", "c"], "n1")
+    assert (end.name, end.tags, end.notes) == ("after", ["b", "c"], "n2")
+    assert (end.state, end.exit_code, end.ended_at, end.traceback) == (
+        "failed",
+        3,
+        123.0,
+        "Traceback: boom",
+    )
+
+
+def test_a_resumed_run_keeps_its_creation_time_and_runs_again(store: SqlStore) -> None:
+    store.write(
+        batch(
+            "run1",
+            1,
+            r.RunStart(name="r", started_at=100.0),
+            row(0, x=1.0),
+            r.RunEnd(state="finished", exit_code=0, ended_at=200.0),
+        )
+    )
+    store.write(
+        batch("run1", 2, r.RunStart(name="r", started_at=300.0, resumed=True), row(1, x=2.0))
+    )
+
+    info = store.get_run("proj", "run1")
+    assert info.state == "running"
+    assert info.created_at == 100.0
+    assert info.ended_at is None and info.exit_code is None
+    assert values_of(store, info.pk, "x") == ([0, 1], [1.0, 2.0])
+
+
+def test_runs_and_projects_are_listed(store: SqlStore) -> None:
+    store.write(batch("a", 1, r.RunStart(name="first", started_at=1.0)))
+    store.write(batch("b", 1, r.RunStart(name="second", started_at=2.0)))
+    store.write(batch("c", 1, r.RunStart(name="elsewhere", started_at=3.0), project="other"))
+
+    assert [i.name for i in store.list_runs("proj")] == ["second", "first"]  # newest first
+    assert sorted(i.name for i in store.list_runs()) == ["elsewhere", "first", "second"]
+    counts = {p.name: p.run_count for p in store.list_projects()}
+    assert counts == {"proj": 2, "other": 1}
