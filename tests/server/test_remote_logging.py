@@ -58,7 +58,7 @@ def test_server_killed_and_restarted_mid_run_loses_and_duplicates_nothing(
     server.kill()
     time.sleep(1.5)
     server.start()
-    out, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     with server.client() as client:
         frame = client.get("/projects/remote/runs/restart1/series",
