@@ -1,0 +1,5 @@
+"""``python -m heron.cli``: the same as the ``heron`` command."""
+
+from heron.cli import main
+
+main()
