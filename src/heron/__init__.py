@@ -102,6 +102,19 @@ def alert(title: str, text: str, level: str | None = None,
     _current("alert").alert(title, text, level=level, wait_duration=wait_duration)
 
 
+def watch(models: Any, criterion: Any = None, log: str | None = "gradients",
+          log_freq: int = 1000, idx: int | None = None, log_graph: bool = False) -> None:
+    """Log gradient/parameter histograms of PyTorch models. ``heron.watch(model, log="all")``"""
+    _current("watch").watch(models, criterion=criterion, log=log, log_freq=log_freq, idx=idx,
+                            log_graph=log_graph)
+
+
+def unwatch(models: Any = None) -> None:
+    """Remove the hooks ``watch()`` installed."""
+    if run is not None:
+        run.unwatch(models)
+
+
 def login(key: str | None = None, host: str | None = None, relogin: bool | None = None,
           anonymous: str | None = None, timeout: int | None = None,
           verify: bool = False) -> bool:
@@ -153,4 +166,6 @@ __all__ = [
     "run",
     "save",
     "summary",
+    "unwatch",
+    "watch",
 ]

@@ -72,6 +72,8 @@ class Run:
         self._alerts: dict[str, float] = {}
         self._warned_finished = False
         self._writer_closed = False
+        self._watchers: list[Any] = []
+        self._watch_count = 0
         self._hooks: list[Any] = []
         self.summary = Summary()
         if summary:
@@ -178,6 +180,55 @@ class Run:
             for committed_step, committed in self._tracker.log(row, step, commit):
                 self._commit(committed_step, committed)
 
+    def _log_partial(self, values: dict[str, Any]) -> None:
+        """Add values to the open row without committing it (what ``watch`` hooks do)."""
+        if self.disabled or self._finished:
+            return
+        if self._writer is not None:
+            self._writer.scan_media = True
+        with self._lock:
+            for committed_step, committed in self._tracker.log(values, None, False):
+                self._commit(committed_step, committed)
+
+    def watch(self, models: Any, criterion: Any = None, log: str | None = "gradients",
+              log_freq: int = 1000, idx: int | None = None, log_graph: bool = False) -> None:
+        """Log gradient and/or parameter histograms of PyTorch models every ``log_freq`` steps.
+
+        Example:
+            >>> run.watch(model, log="all", log_freq=100)
+        """
+        from heron.sdk.watch import Watcher, check_watch_args, is_module, module_tree
+
+        check_watch_args(log, log_freq)
+        model_list = list(models) if isinstance(models, (list, tuple)) else [models]
+        for model in model_list:
+            if not is_module(model):
+                raise ValueRejected(f"watch() takes torch.nn.Module objects, not "
+                                    f"{type(model).__name__}")
+        if self.disabled:
+            return
+        start = self._watch_count if idx is None else idx
+        for offset, model in enumerate(model_list):
+            number = start + offset
+            prefix = f"graph_{number}" if number > 0 else ""
+            self._watchers.append(Watcher(self, model, prefix, log, log_freq))
+            if log_graph:
+                self.summary[f"graph_{number}"] = module_tree(model)
+        self._watch_count = max(self._watch_count, start + len(model_list))
+
+    def unwatch(self, models: Any = None) -> None:
+        """Remove the hooks ``watch`` installed (on ``models``, or on every watched model)."""
+        targets = None
+        if models is not None:
+            targets = list(models) if isinstance(models, (list, tuple)) else [models]
+        kept = []
+        for watcher in self._watchers:
+            if targets is None or any(watcher.model is m for m in targets):
+                watcher.remove()
+            else:
+                kept.append(watcher)
+        self._watchers = kept
+
     def _commit(self, step: int, row: dict[str, Any]) -> None:
         summary = self.summary
         summary.sync_step_metrics(row)
@@ -275,6 +326,7 @@ class Run:
                 return
             self._finished = True
             self._end_state = (state, exit_code, tb)
+        self.unwatch()
         if self.disabled or self._writer is None:
             self._release()
             return
