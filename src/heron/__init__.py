@@ -115,6 +115,22 @@ def unwatch(models: Any = None) -> None:
         run.unwatch(models)
 
 
+def sweep(sweep: Any, entity: str | None = None, project: str | None = None,
+          prior_runs: list[str] | None = None) -> str:
+    """Create a sweep and return its id. ``heron.sweep(sweep_config, project="p")``"""
+    from heron.sweeps.agent import sweep as _sweep
+
+    return _sweep(sweep, entity=entity, project=project, prior_runs=prior_runs)
+
+
+def agent(sweep_id: str, function: Any = None, entity: str | None = None,
+          project: str | None = None, count: int | None = None) -> None:
+    """Run a sweep's trials. ``heron.agent(sweep_id, function=train, count=4)``"""
+    from heron.sweeps.agent import agent as _agent
+
+    _agent(sweep_id, function=function, entity=entity, project=project, count=count)
+
+
 def login(key: str | None = None, host: str | None = None, relogin: bool | None = None,
           anonymous: str | None = None, timeout: int | None = None,
           verify: bool = False) -> bool:
@@ -156,6 +172,7 @@ __all__ = [
     "Settings",
     "Table",
     "UsageError",
+    "agent",
     "alert",
     "config",
     "define_metric",
@@ -166,6 +183,7 @@ __all__ = [
     "run",
     "save",
     "summary",
+    "sweep",
     "unwatch",
     "watch",
 ]

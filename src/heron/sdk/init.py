@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 import time
@@ -78,6 +79,12 @@ def init(
     start_time = time.time()
     project_name = resolved.project or "uncategorized"
     entity_name = resolved.entity or ""
+    sweep_params = _sweep_params(resolved)
+    if sweep_params is not None:
+        # A sweep's run belongs to the sweep's project; init()'s project, entity and id yield.
+        project_name = os.environ.get("HERON_SWEEP_PROJECT") or project_name
+        entity_name = os.environ.get("HERON_SWEEP_ENTITY", entity_name)
+        id = resolved.run_id
     base = Path(dir).expanduser() if dir is not None else resolved.store_dir
     if resolved.mode == "disabled":
         start = r.RunStart(name=name or new_run_name(), config={}, started_at=start_time)
@@ -107,7 +114,7 @@ def init(
         raise UsageError(f"resume='must' but run {project_name}/{run_id} does not exist")
     if resume_mode == "never" and existing is not None:
         raise UsageError(f"resume='never' but run {project_name}/{run_id} already exists")
-    if existing is not None and resume_mode is None:
+    if existing is not None and resume_mode is None and sweep_params is None:
         print(f"heron: run {run_id} already exists; continuing it (pass resume='never' to "
               "refuse)", file=sys.stderr)
     run_id = run_id or new_run_id()
@@ -145,12 +152,26 @@ def init(
     run = Run(settings=resolved, sink=sink, project=project_name, entity=entity_name,
               run_id=run_id, name=start.name, run_dir=run_dir, start=start, step=step,
               summary=summary, first_seq=existing.last_seq + 1 if existing is not None else 1)
+    if sweep_params is not None:
+        run.config._lock(sweep_params, "sweep")
     _start_background(run, resolved)
     if not resolved.silent:
         where = f"offline, in {run_dir}" if offline else f"logging to {resolved.store_url()}"
         print(f"heron: run {run.name} ({run.id}) in project {project_name}, {where}",
               file=sys.stderr)
     return _activate(run)
+
+
+def _sweep_params(settings: RunSettings) -> dict[str, Any] | None:
+    """The parameters an agent handed this process (None outside a sweep)."""
+    raw = os.environ.get("HERON_SWEEP_PARAMS")
+    if not settings.sweep_id or not raw:
+        return None
+    try:
+        params = json.loads(raw)
+    except ValueError:
+        raise ValueRejected(f"HERON_SWEEP_PARAMS={raw[:80]!r} is not JSON") from None
+    return params if isinstance(params, dict) else None
 
 
 def _filter_config(config: dict[str, Any], include: list[str] | None,

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import msgspec
+import numpy as np
 from sqlalchemy import ColumnElement, Select, delete, func, select, union, update
 from sqlalchemy.engine import Connection, Row
 
@@ -67,7 +68,8 @@ def _process_gone(info: RunInfo) -> bool:
 
 
 def is_crashed(info: RunInfo, now: float) -> bool:
-    if info.state != "running":
+    """A running run (or a sweep's reservation never started) whose heartbeats stopped."""
+    if info.state not in ("running", "pending"):
         return False
     silent = now - info.heartbeat_at > CRASH_AFTER_BEATS * info.heartbeat_interval
     return silent or _process_gone(info)
@@ -79,7 +81,7 @@ def mark_crashed(conn: Connection, infos: list[RunInfo]) -> None:
     for info in infos:
         if is_crashed(info, now):
             conn.execute(
-                update(runs).where(runs.c.id == info.pk, runs.c.state == "running")
+                update(runs).where(runs.c.id == info.pk, runs.c.state == info.state)
                 .values(state="crashed")
             )
             info.state = "crashed"
@@ -137,6 +139,15 @@ def read_series(
     min_step: int | None = None, max_step: int | None = None,
 ) -> Series:
     """Every point of one metric, in step order, restricted to ``[min_step, max_step)``."""
+    # Steps are int64: bounds past that range either bound nothing or leave nothing inside
+    # (and would not fit a SQL integer parameter).
+    if min_step is not None and min_step <= chunks.INT64_MIN:
+        min_step = None
+    if max_step is not None and max_step > chunks.INT64_MAX:
+        max_step = None
+    if (min_step is not None and min_step > chunks.INT64_MAX) or (
+            max_step is not None and max_step <= chunks.INT64_MIN):
+        return Series(key=key, steps=np.empty(0, dtype=np.int64), values=np.empty(0))
     query = select(history_chunks.c.dtype, history_chunks.c.steps, history_chunks.c.vals).where(
         history_chunks.c.run_pk == run_pk, history_chunks.c.stream == stream,
         history_chunks.c.key == key,
@@ -231,6 +242,11 @@ def run_by_pk(conn: Connection, run_pk: int) -> RunInfo | None:
 
 def console(conn: Connection, run_pk: int, after_id: int = 0, limit: int | None = None
             ) -> list[ConsoleLineInfo]:
+    if after_id > chunks.INT64_MAX:  # ids are int64: nothing comes after this
+        return []
+    after_id = max(after_id, 0)
+    if limit is not None and limit > chunks.INT64_MAX:
+        limit = None
     query = (select(console_lines).where(console_lines.c.run_pk == run_pk,
                                          console_lines.c.id > after_id)
              .order_by(console_lines.c.id))

@@ -21,10 +21,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # The Alembic revision the tables below correspond to; a test keeps it equal to the head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 
 def Int() -> TypeEngine[int]:
@@ -33,10 +34,28 @@ def Int() -> TypeEngine[int]:
     return Integer().with_variant(BigInteger(), "postgresql")
 
 
+class PgText(TypeDecorator[str]):
+    """PostgreSQL TEXT that takes any Python string: PostgreSQL refuses NUL characters in
+    text (SQLite keeps them), so they are stored as U+FFFD (in lookups too, which match)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is not None and "\x00" in value:
+            return value.replace("\x00", "\ufffd")
+        return value
+
+
 def Str(length: int) -> TypeEngine[str]:
     """VARCHAR(length) on SQLite, which never enforces the length; unbounded TEXT on
     PostgreSQL, which would, so both take the same names, keys and states."""
-    return String(length).with_variant(Text(), "postgresql")
+    return String(length).with_variant(PgText(), "postgresql")
+
+
+def AnyText() -> TypeEngine[str]:
+    """TEXT on both; on PostgreSQL one that takes NUL characters (see ``PgText``)."""
+    return Text().with_variant(PgText(), "postgresql")
 
 
 metadata = MetaData()
@@ -65,7 +84,7 @@ runs = Table(
     Column("metrics", LargeBinary, nullable=False),
     Column("tags", LargeBinary, nullable=False),
     Column("metadata", LargeBinary, nullable=False),
-    Column("notes", Text),
+    Column("notes", AnyText()),
     Column("group_name", Str(256)),
     Column("job_type", Str(128)),
     Column("sweep_id", Str(64)),
@@ -78,7 +97,7 @@ runs = Table(
     Column("heartbeat_interval", Float, nullable=False),
     Column("ended_at", Float),
     Column("exit_code", Int()),
-    Column("traceback", Text),
+    Column("traceback", AnyText()),
     Column("last_step", BigInteger, nullable=False, default=-1),
     Column("history_rows", BigInteger, nullable=False, default=0),
     Column("last_seq", BigInteger, nullable=False, default=0),
@@ -124,7 +143,7 @@ console_lines = Table(
     Column("run_pk", Int(), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
     Column("stream", Str(8), nullable=False),
     Column("timestamp", Float, nullable=False),
-    Column("text", Text, nullable=False),
+    Column("text", AnyText(), nullable=False),
 )
 Index("ix_console_run", console_lines.c.run_pk, console_lines.c.id)
 
@@ -146,8 +165,8 @@ alerts = Table(
     metadata,
     Column("id", Int(), primary_key=True, autoincrement=True),
     Column("run_pk", Int(), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("text", Text, nullable=False),
+    Column("title", AnyText(), nullable=False),
+    Column("text", AnyText(), nullable=False),
     Column("level", Str(16), nullable=False),
     Column("timestamp", Float, nullable=False),
 )

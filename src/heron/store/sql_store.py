@@ -8,21 +8,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import numpy as np
 from sqlalchemy import update
 from sqlalchemy.engine import Connection, Engine
 
 from heron.records import Batch
-from heron.store import keys, queries
+from heron.store import chunks, keys, queries
 from heron.store.apply import apply_batch
 from heron.store.buckets import Buckets, bucket
 from heron.store.buckets import as_float as bucket_as_float
 from heron.store.engine import READ, make_engine, sqlite_path
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.schema import runs
-
-_pack = msgspec.msgpack.Encoder().encode
 
 
 def _align(x_series: Series, y_series: Series) -> tuple[np.ndarray, Series]:
@@ -34,6 +31,8 @@ def _align(x_series: Series, y_series: Series) -> tuple[np.ndarray, Series]:
     xs = bucket_as_float(x_series.values[positions[found]]) if len(x_series) else np.empty(0)
     return xs, Series(key=y_series.key, steps=y_series.steps[found],
                       values=y_series.values[found])
+
+
 EDITABLE = ("name", "tags", "notes", "config", "summary", "group", "job_type")
 
 
@@ -71,8 +70,15 @@ class SqlStore:
         for key, value in fields.items():
             if key not in EDITABLE:
                 raise ValueError(f"run field {key!r} cannot be edited; editable: {list(EDITABLE)}")
-            if key in ("tags", "config", "summary"):
-                value = _pack(list(value) if key == "tags" else dict(value))
+            try:
+                if key in ("tags", "config", "summary"):
+                    # Ints wider than msgpack's 64 bits become floats, as in logged values.
+                    value = chunks.encode_object(list(value) if key == "tags" else dict(value))
+                elif isinstance(value, str):
+                    value.encode()  # what the database driver will do, with a clearer error
+            except UnicodeEncodeError as exc:
+                raise ValueError(f"run field {key!r} holds text that is not valid Unicode "
+                                 f"({exc.reason}: {exc.object[exc.start:exc.end]!r})") from None
             values["group_name" if key == "group" else key] = value
         if values:
             with self._engine.begin() as conn:
@@ -128,6 +134,16 @@ class SqlStore:
                after: int | None = None) -> tuple[Buckets, int]:
         """One metric bucketed for a chart (or, with ``after``, its raw points from that step),
         and the cursor to pass as ``after`` for what comes next."""
+        if after is None:
+            # Infinite bounds: -inf/+inf bound nothing; +inf/-inf (or NaN) leave nothing in range.
+            if x_min is not None and not math.isfinite(x_min):
+                if not x_min < 0:
+                    return bucket(np.empty(0), np.empty(0), points), 0
+                x_min = None
+            if x_max is not None and not math.isfinite(x_max):
+                if not x_max > 0:
+                    return bucket(np.empty(0), np.empty(0), points), 0
+                x_max = None
         min_step = after
         max_step = None
         if x == "_step" and after is None:
@@ -191,6 +207,14 @@ class SqlStore:
     def has_keys(self) -> bool:
         with self._read() as conn:
             return keys.has_keys(conn)
+
+    def transaction(self) -> Any:
+        """A write transaction (SQLite: BEGIN IMMEDIATE, so concurrent callers queue)."""
+        return self._engine.begin()
+
+    def reading(self) -> Connection:
+        """A read-only connection."""
+        return self._read()
 
     def _read(self) -> Connection:
         return self._engine.connect().execution_options(**READ)

@@ -1,0 +1,86 @@
+"""Sweeps over HTTP: create, hand out runs, stop decisions, pause/resume/stop/cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from heron.errors import SweepConfigError, UsageError
+from heron.server.deps import ReadDep, StoreDep, WriteDep
+from heron.server.jsonsafe import SafeJSONResponse
+from heron.sweeps.controller import SweepController
+
+router = APIRouter()
+
+
+class NewSweep(BaseModel):
+    config: dict[str, Any]
+    project: str
+    entity: str = ""
+    prior_runs: list[str] = []
+
+
+class AgentAsk(BaseModel):
+    agent: str | None = None
+
+
+class Heartbeat(BaseModel):
+    runs: list[str] = []
+
+
+class StateChange(BaseModel):
+    action: str
+
+
+async def _call(fn: Any, *args: Any) -> Any:
+    try:
+        return await run_in_threadpool(fn, *args)
+    except SweepConfigError as exc:
+        raise HTTPException(422, str(exc)) from None
+    except UsageError as exc:
+        status = 404 if str(exc).startswith("no sweep") else 409
+        raise HTTPException(status, str(exc)) from None
+
+
+@router.post("/sweeps")
+async def create(body: NewSweep, store: StoreDep, caller: WriteDep) -> dict[str, str]:
+    controller = SweepController(store)
+    sweep_id = await _call(controller.create, body.config, body.project, body.entity,
+                           body.prior_runs)
+    return {"id": sweep_id}
+
+
+@router.get("/sweeps", response_class=SafeJSONResponse)
+async def list_sweeps(store: StoreDep, caller: ReadDep, project: str | None = None) -> Any:
+    infos = await _call(SweepController(store).list, project)
+    return SafeJSONResponse([{"id": s.id, "project": s.project, "name": s.name,
+                              "state": s.state, "created_at": s.created_at,
+                              "method": s.config.get("method")} for s in infos])
+
+
+@router.get("/sweeps/{sweep_id}", response_class=SafeJSONResponse)
+async def describe(sweep_id: str, store: StoreDep, caller: ReadDep) -> Any:
+    return SafeJSONResponse(await _call(SweepController(store).describe, sweep_id))
+
+
+@router.post("/sweeps/{sweep_id}/next")
+async def next_run(sweep_id: str, body: AgentAsk, store: StoreDep, caller: WriteDep
+                   ) -> dict[str, Any]:
+    assignment = await _call(SweepController(store).next_run, sweep_id, body.agent)
+    return dict(assignment.to_json())
+
+
+@router.post("/sweeps/{sweep_id}/heartbeat")
+async def heartbeat(sweep_id: str, body: Heartbeat, store: StoreDep, caller: WriteDep
+                    ) -> dict[str, Any]:
+    state, stop = await _call(SweepController(store).runs_to_stop, sweep_id, body.runs)
+    return {"state": state, "stop": stop}
+
+
+@router.post("/sweeps/{sweep_id}/state")
+async def change_state(sweep_id: str, body: StateChange, store: StoreDep, caller: WriteDep
+                       ) -> dict[str, str]:
+    return {"state": await _call(SweepController(store).set_state, sweep_id, body.action)}

@@ -1,0 +1,151 @@
+"""SQL for sweeps: create, read with their runs, reserve a run, record stop requests."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import msgspec
+import numpy as np
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from heron.store import chunks, queries
+from heron.store.apply import project_pk
+from heron.store.schema import history_chunks, projects, runs
+from heron.store.sweep_tables import sweep_runs, sweeps
+
+_pack = chunks.encode_object
+_unpack = msgspec.msgpack.Decoder().decode
+
+
+@dataclasses.dataclass
+class SweepInfo:
+    id: str
+    project: str
+    entity: str
+    name: str | None
+    config: dict[str, Any]
+    state: str
+    created_at: float
+    updated_at: float
+
+
+@dataclasses.dataclass
+class SweepRunInfo:
+    """One run of a sweep, as the controller needs it."""
+
+    run_pk: int
+    run_id: str
+    state: str
+    params: dict[str, Any]
+    summary: dict[str, Any]
+    metric: list[float]
+    stop_requested: bool
+    agent: str | None
+    name: str
+    created_at: float
+
+
+def _info(row: Any) -> SweepInfo:
+    return SweepInfo(id=row.id, project=row.project, entity=row.entity, name=row.name,
+                     config=_unpack(row.config), state=row.state, created_at=row.created_at,
+                     updated_at=row.updated_at)
+
+
+def _select() -> Any:
+    return select(sweeps, projects.c.name.label("project"), projects.c.entity).join(
+        projects, projects.c.id == sweeps.c.project_id)
+
+
+def create_sweep(conn: Connection, sweep_id: str, project: str, entity: str,
+                 config: dict[str, Any], name: str | None) -> None:
+    now = time.time()
+    conn.execute(insert(sweeps).values(
+        id=sweep_id, project_id=project_pk(conn, entity, project), name=name,
+        config=_pack(config), state="PENDING", created_at=now, updated_at=now))
+
+
+def get_sweep(conn: Connection, sweep_id: str, lock: bool = False) -> SweepInfo | None:
+    query = _select().where(sweeps.c.id == sweep_id)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update(of=sweeps)
+    row = conn.execute(query).first()
+    return _info(row) if row is not None else None
+
+
+def list_sweeps(conn: Connection, project: str | None = None) -> list[SweepInfo]:
+    query = _select().order_by(sweeps.c.created_at.desc())
+    if project is not None:
+        query = query.where(projects.c.name == project)
+    return [_info(row) for row in conn.execute(query)]
+
+
+def set_state(conn: Connection, sweep_id: str, state: str) -> None:
+    conn.execute(update(sweeps).where(sweeps.c.id == sweep_id)
+                 .values(state=state, updated_at=time.time()))
+
+
+def sweep_run_infos(conn: Connection, sweep_id: str, metric: str | None) -> list[SweepRunInfo]:
+    """Every run of the sweep (reserved or attached), with the metric's logged values."""
+    infos = queries.list_runs(conn, sweep_id=sweep_id)
+    queries.mark_crashed(conn, infos)
+    reserved = {row.run_pk: row for row in conn.execute(
+        select(sweep_runs).where(sweep_runs.c.sweep_id == sweep_id))}
+    values: dict[int, list[np.ndarray]] = {}
+    if metric is not None and infos:
+        query = (select(history_chunks.c.run_pk, history_chunks.c.dtype,
+                        history_chunks.c.steps, history_chunks.c.vals)
+                 .join(runs, runs.c.id == history_chunks.c.run_pk)
+                 .where(runs.c.sweep_id == sweep_id, history_chunks.c.stream == 0,
+                        history_chunks.c.key == metric)
+                 .order_by(history_chunks.c.run_pk, history_chunks.c.step_min))
+        for row in conn.execute(query):
+            _, vals = chunks.unpack(row.dtype, row.steps, row.vals)
+            values.setdefault(row.run_pk, []).append(vals)
+    out = []
+    for info in infos:
+        reservation = reserved.get(info.pk)
+        params = _unpack(reservation.params) if reservation is not None else dict(info.config)
+        metric_values = np.concatenate(values[info.pk]).astype(float).tolist() if (
+            info.pk in values) else []
+        out.append(SweepRunInfo(
+            run_pk=info.pk, run_id=info.run_id, state=info.state, params=params,
+            summary=info.summary, metric=metric_values,
+            stop_requested=bool(reservation.stop_requested) if reservation is not None else False,
+            agent=reservation.agent if reservation is not None else None, name=info.name,
+            created_at=info.created_at))
+    return out
+
+
+def reserve(conn: Connection, sweep: SweepInfo, run_id: str, name: str,
+            params: dict[str, Any], agent: str | None) -> int:
+    """Create the run (state pending, its config the parameters) and record the reservation."""
+    now = time.time()
+    empty = _pack({})
+    result = conn.execute(insert(runs).values(
+        project_id=project_pk(conn, sweep.entity, sweep.project), run_id=run_id, name=name,
+        state="pending", config=_pack(params), summary=empty, metrics=empty,
+        tags=_pack([]), metadata=empty, sweep_id=sweep.id, created_at=now, updated_at=now,
+        heartbeat_at=now, heartbeat_interval=30.0, last_step=-1, history_rows=0, last_seq=0))
+    run_pk = int(result.inserted_primary_key[0])  # type: ignore[index]
+    conn.execute(insert(sweep_runs).values(sweep_id=sweep.id, run_pk=run_pk,
+                                           params=_pack(params), agent=agent, created_at=now,
+                                           stop_requested=0))
+    return run_pk
+
+
+def attach(conn: Connection, sweep_id: str, run_pk: int, params: dict[str, Any]) -> None:
+    """Count an existing run as one of the sweep's (``prior_runs``)."""
+    conn.execute(update(runs).where(runs.c.id == run_pk).values(sweep_id=sweep_id))
+    conn.execute(insert(sweep_runs).values(sweep_id=sweep_id, run_pk=run_pk, params=_pack(params),
+                                           agent=None, created_at=time.time(),
+                                           stop_requested=0))
+
+
+def request_stop(conn: Connection, sweep_id: str, run_pks: list[int]) -> None:
+    if run_pks:
+        conn.execute(update(sweep_runs).where(sweep_runs.c.sweep_id == sweep_id,
+                                              sweep_runs.c.run_pk.in_(run_pks))
+                     .values(stop_requested=1))
