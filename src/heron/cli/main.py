@@ -105,9 +105,10 @@ def export(run_path: str, fmt: str, output: Path | None) -> None:
 
 def _register() -> None:
     from heron.cli.server import server, ui
+    from heron.cli.sweeps import agent, sweep
     from heron.cli.sync import login, sync
 
-    for command in (server, ui, login, sync):
+    for command in (server, ui, login, sync, sweep, agent):
         cli.add_command(command)
 
 

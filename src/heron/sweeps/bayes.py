@@ -26,7 +26,7 @@ from heron.sweeps.params import (
     to_unit,
 )
 from heron.sweeps.points import MISSING, canonical, lookup, nest
-from heron.sweeps.runs import SweepRun, best_value, latest_value, worst_value
+from heron.sweeps.runs import ENDED_STATES, SweepRun, history_values, summary_value
 
 if TYPE_CHECKING:
     import numpy as np
@@ -68,11 +68,31 @@ def value_key(dims: Sequence[Parameter], config: dict[str, Any]) -> PointKey:
     return tuple(canonical(lookup(config, p.path)) for p in dims)
 
 
-def _impute(strategy: str, run: SweepRun, metric: Metric, worst: float | None) -> float | None:
+@dataclass(frozen=True)
+class _Values:
+    """One run's finite metric values, read once."""
+
+    history: list[float]
+    summary: float | None
+
+    def best(self, maximize: bool) -> float | None:
+        values = self.all()
+        if not values:
+            return None
+        return max(values) if maximize else min(values)
+
+    def latest(self) -> float | None:
+        return self.history[-1] if self.history else self.summary
+
+    def all(self) -> list[float]:
+        return self.history if self.summary is None else [*self.history, self.summary]
+
+
+def _impute(strategy: str, values: _Values, metric: Metric, worst: float | None) -> float | None:
     if strategy == "best":
-        value = best_value(run, metric)
+        value = values.best(metric.maximize)
     elif strategy == "latest":
-        value = latest_value(run, metric)
+        value = values.latest()
     else:
         value = None
     return worst if value is None else value
@@ -89,9 +109,14 @@ def observations(
         raise ValueError("bayes search needs a metric")
     dims = config.searchable
     sign = -1.0 if metric.maximize else 1.0
-    worst = worst_value(runs, metric)
+    read = [_Values(history_values(r, metric.name), summary_value(r, metric.name)) for r in runs]
+    # impute "worst": the worst single value any ended run logged
+    ended = [
+        v for run, values in zip(runs, read) if run.state in ENDED_STATES for v in values.all()
+    ]
+    worst = (min(ended) if metric.maximize else max(ended)) if ended else None
     obs = Observations()
-    for run in runs:
+    for run, values in zip(runs, read):
         point = encode(dims, run.config)
         if point is None:
             continue
@@ -99,14 +124,14 @@ def observations(
             obs.taken.add(value_key(dims, run.config))
         value: float | None
         if run.state == "finished":
-            value = best_value(run, metric)
+            value = values.best(metric.maximize)
             if value is None:
-                value = _impute(metric.impute, run, metric, worst)
+                value = _impute(metric.impute, values, metric, worst)
         elif run.state in ("failed", "crashed", "killed"):
-            value = _impute(metric.impute, run, metric, worst)
+            value = _impute(metric.impute, values, metric, worst)
         elif run.state == "running" and metric.impute_while_running != "false":
             strategy = metric.impute_while_running
-            value = worst if strategy == "worst" else _impute(strategy, run, metric, None)
+            value = worst if strategy == "worst" else _impute(strategy, values, metric, None)
             if value is None:
                 obs.pending.append(point)
                 continue

@@ -31,10 +31,10 @@ AMPLITUDE_PRIOR = (0.0, 1.5)  # mean and standard deviation of log(amplitude)
 NOISE_PRIOR = (math.log(1e-4), 3.0)  # of log(noise)
 LENGTH_SCALE_PRIOR_BASE = 0.25  # prior median of a length scale, times sqrt(dimensions)
 LENGTH_SCALE_PRIOR_SD = 1.5
-ARD_MIN_POINTS_PER_DIM = 0  # below this many observations per dimension, one length scale
+ARD_MIN_POINTS_PER_DIM = 3  # below this many observations per dimension, one length scale
 
 MAX_FIT_POINTS = 64  # observations used to fit the hyperparameters
-MAX_CONDITION_POINTS = 200  # observations the posterior is conditioned on
+MAX_CONDITION_POINTS = 150  # observations the posterior is conditioned on
 ENUMERATE_LIMIT = 20_000  # discrete spaces up to this size are scored point by point
 NEIGHBOUR_ROUNDS = 20  # steps outward from run points when every candidate was run
 MAX_NEIGHBOURS = 2_000
@@ -190,7 +190,7 @@ def fit_hyperparameters(
             if res.fun < best_value:
                 best_theta, best_value = np.asarray(res.x), float(res.fun)
         # A hair inside the bounds: scikit-learn warns about values at a bound.
-        return np.clip(best_theta, bounds[:, 0] + 1e-4, bounds[:, 1] - 1e-4), best_value
+        return np.clip(best_theta, bounds[:, 0] + 1e-3, bounds[:, 1] - 1e-3), best_value
 
     gp = GaussianProcessRegressor(
         kernel=kernel, alpha=1e-10, optimizer=optimizer, copy_X_train=False
@@ -283,32 +283,32 @@ def suggest(
 def _suggest(
     x: FloatArray, y: FloatArray, pending: FloatArray, rng: np.random.Generator, space: Space
 ) -> FloatArray:
-    x, y = _select(x, y, rng)
+    keep = _subset(y, MAX_CONDITION_POINTS, rng)
+    x, y = x[keep], y[keep]
     y_mean = float(y.mean())
     y_sd = float(y.std()) or 1.0
     ys = (y - y_mean) / y_sd
-    fit_idx = np.argsort(ys)[:MAX_FIT_POINTS] if len(ys) > MAX_FIT_POINTS else slice(None)
-    hp = fit_hyperparameters(x[fit_idx], ys[fit_idx], rng, restarts=2 if len(ys) < 32 else 1)
+    fit = _subset(ys, MAX_FIT_POINTS, rng)
+    restarts = 2 if len(ys) < 32 else 1 if len(ys) <= 100 else 0
+    hp = fit_hyperparameters(x[fit], ys[fit], rng, restarts=restarts)
     post = Posterior(x, ys, hp)
     if len(pending):
+        pending = pending[rng.permutation(len(pending))[:MAX_CONDITION_POINTS]]
         fantasy, _ = post.predict(pending)
         post = Posterior(np.vstack([x, pending]), np.concatenate([ys, fantasy]), hp)
     best = float(ys.min())
     return _maximise(post, best, x, ys, rng, space)
 
 
-def _select(
-    x: FloatArray, y: FloatArray, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray]:
-    """Cap the observations: the best half by value plus an even spread of the rest."""
+def _subset(y: FloatArray, cap: int, rng: np.random.Generator) -> NDArray[np.intp]:
+    """Indices of at most ``cap`` observations: the best half by value, and a random half of
+    the rest (all of them when there are few enough)."""
     n = len(y)
-    if n <= MAX_CONDITION_POINTS:
-        return x, y
+    if n <= cap:
+        return np.arange(n)
     order = np.argsort(y)
-    keep_best = order[: MAX_CONDITION_POINTS // 2]
-    rest = rng.choice(order[MAX_CONDITION_POINTS // 2 :], MAX_CONDITION_POINTS // 2, replace=False)
-    idx = np.concatenate([keep_best, rest])
-    return x[idx], y[idx]
+    rest = rng.choice(order[cap // 2 :], cap - cap // 2, replace=False)
+    return np.concatenate([order[: cap // 2], rest])
 
 
 def _score(post: Posterior, best: float, u: FloatArray) -> FloatArray:
@@ -320,13 +320,15 @@ def _candidates(
     x: FloatArray, ys: FloatArray, hp: Hyperparameters, rng: np.random.Generator
 ) -> FloatArray:
     n, d = x.shape
-    n_random = min(4000, 500 + 250 * d) if n <= 100 else min(2000, 250 + 125 * d)
+    # Fewer candidates when many observations make each one dearer to score.
+    many = n > 100
+    n_random = min(1500, 250 + 100 * d) if many else min(4000, 500 + 250 * d)
     parts = [rng.random((n_random, d))]
     top = x[np.argsort(ys)[: min(5, n)]]
     scale = np.minimum(hp.length_scale, 1.0)
     for s in (0.02, 0.1, 0.3):
         for point in top:
-            parts.append(point + rng.normal(0.0, 1.0, (60, d)) * (s * scale))
+            parts.append(point + rng.normal(0.0, 1.0, (40 if many else 60, d)) * (s * scale))
     return np.clip(np.vstack(parts), 0.0, 1.0)
 
 

@@ -12,6 +12,19 @@ from heron.sweeps.config import BOUNDED, DISTRIBUTIONS, QUANTISED, Parameter
 
 NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_.-]*$"
 _NAME_RE = re.compile(NAME_PATTERN)
+# What PyYAML leaves as a string although it is a number: an exponent without a dot or sign.
+_SCIENTIFIC_RE = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+\s*$")
+
+
+def yaml_number(value: Any) -> Any:
+    """A value from ``value``/``values``: scientific notation left as a string by PyYAML
+    (``"1e-5"``) becomes a float; anything else (``"1"``, ``"abc"``) is kept as written."""
+    if isinstance(value, str) and _SCIENTIFIC_RE.match(value):
+        number = float(value)
+        if math.isfinite(number):
+            return number
+    return value
+
 
 # Keys each distribution takes besides ``distribution`` itself.
 _KEYS: dict[str, tuple[str, ...]] = {
@@ -99,7 +112,9 @@ def _parameter(path: tuple[str, ...], spec: Any, errors: list[str]) -> list[Para
         return []
 
     if dist == "constant":
-        return [] if len(errors) > before else [Parameter(path, "constant", value=spec["value"])]
+        if len(errors) > before:
+            return []
+        return [Parameter(path, "constant", value=yaml_number(spec["value"]))]
     if dist in ("categorical", "categorical_w_probabilities"):
         return _categorical(path, spec, errors)
 
@@ -201,4 +216,11 @@ def _categorical(
         probabilities = tuple(numbers)
     if not ok:
         return []
-    return [Parameter(path, "categorical", values=tuple(values), probabilities=probabilities)]
+    return [
+        Parameter(
+            path,
+            "categorical",
+            values=tuple(yaml_number(v) for v in values),
+            probabilities=probabilities,
+        )
+    ]

@@ -112,7 +112,7 @@ def _continuous_from_unit(p: Parameter, u: float) -> float:
     if d in ("beta", "q_beta"):
         from scipy.special import betaincinv
 
-        return float(betaincinv(p.a, p.b, u))
+        return float(betaincinv(p.a, p.b, min(max(u, _TAIL), 1.0 - _TAIL)))
     raise ValueError(f"{p.name}: no inverse CDF for distribution {d!r}")
 
 

@@ -56,6 +56,8 @@ def same_value(a: Any, b: Any) -> bool:
 
 def lookup(config: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     """The value at ``path`` in a run config (nested dicts, or a dotted key), else MISSING."""
+    if len(path) == 1 and type(config) is dict:  # the common case, fast
+        return config.get(path[0], MISSING)
     node: Any = config
     for i, key in enumerate(path):
         if isinstance(node, Mapping) and key in node:
