@@ -20,6 +20,10 @@ from heron import records as r
 from heron.media.base import Media
 from heron.sdk.sinks import Sink
 
+MAX_BATCH_RECORDS = 20_000
+"""Records per batch at most: bounds the memory a write needs, and one transaction's length."""
+WAKE_AT = 5_000
+"""Queued records that wake the writer before its interval is up."""
 MEMORY_BATCHES = 32
 """Batches kept in memory while the sink fails; older ones go to spool files on disk."""
 
@@ -73,8 +77,11 @@ class Writer:
     def put(self, record: r.Record) -> None:
         """Queue a record; never blocks unless the queue is full."""
         queue = self._queue
-        if len(queue) >= self.max_queue:
+        size = len(queue)
+        if size >= self.max_queue:
             self._wait_for_room()
+        elif size == WAKE_AT:
+            self._wake.set()  # a fast loop: write now rather than let memory pile up
         queue.append(record)
 
     def _wait_for_room(self) -> None:
@@ -127,6 +134,8 @@ class Writer:
             if stopping and (ok or time.time() >= self._stop_deadline):
                 return
             backoff = self.flush_interval if ok else min(backoff * 2, 1.0 if stopping else 5.0)
+            if ok and self._queue and len(self._queue) >= WAKE_AT:
+                continue  # more than a batch is waiting: keep writing
             if stopping and not waiting_said:
                 waiting_said = True
                 left = max(0.0, self._stop_deadline - time.time())
@@ -142,7 +151,8 @@ class Writer:
         False when the sink failed; the batches wait (in memory, then on disk) for a retry.
         """
         queue = self._queue
-        items: list[r.Record] = [queue.popleft() for _ in range(len(queue))]
+        items: list[r.Record] = [queue.popleft()
+                                 for _ in range(min(len(queue), MAX_BATCH_RECORDS))]
         now = time.time()
         if now - self._last_beat >= self.heartbeat_seconds:
             items.append(r.Heartbeat(timestamp=now))

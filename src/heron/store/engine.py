@@ -71,16 +71,34 @@ def migrate(engine: Engine) -> None:
     with engine.connect().execution_options(**READ) as conn:
         if current_revision(conn) == SCHEMA_REVISION:
             return
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             # Replicas starting together: one migrates, the others wait and find it done.
             conn.execute(text("SELECT pg_advisory_xact_lock(724120001)"))
-        if current_revision(conn) == SCHEMA_REVISION:
+        revision = current_revision(conn)
+        if revision == SCHEMA_REVISION:
             return
+        if revision is None and not inspect(conn).get_table_names():
+            _create_fresh(conn)
+            return
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+def _create_fresh(conn: Connection) -> None:
+    """An empty database: create the current tables and stamp the head revision, which is what
+    running every migration would give (Alembic's "create_all, then stamp" recipe), without
+    importing Alembic: a new run's first write stays quick."""
+    from heron.store import sweep_tables  # noqa: F401  (registers the sweep tables)
+    from heron.store.schema import metadata
+
+    metadata.create_all(conn)
+    conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                      "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+    conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                 {"v": SCHEMA_REVISION})
