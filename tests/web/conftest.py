@@ -1,0 +1,166 @@
+"""Browser tests of the dashboard: the real `heron ui` server, runs made by the real SDK, and the
+system Chromium driven by Playwright (install it with `apt-get install -y chromium`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+STATIC = REPO / "src" / "heron" / "server" / "static"
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+PROJECT = "webtest"
+XSS_NAME = "<img src=x onerror=alert(1)>"
+
+
+# The runs every test reads: three runs with train/ and val/ metrics (val/* against epoch), and
+# one run whose name, tags, config and console output carry HTML.
+SEED = r"""
+import math, sys
+import heron
+
+for i, lr in enumerate((0.01, 0.03, 0.1)):
+    run = heron.init(project=%(project)r, name=f"run-lr-{lr}", config={"lr": lr, "batch_size": 32,
+                     "optimizer": {"name": "adam" if i != 1 else "sgd", "beta": 0.9}},
+                     tags=["baseline"] if i == 0 else ["sweep"])
+    heron.define_metric("val/*", step_metric="epoch")
+    loss = 2.0
+    for step in range(300):
+        loss = loss * (1 - lr) + 0.01 * math.sin(step)
+        row = {"train/loss": loss, "train/acc": 1 - loss / 2}
+        if step %% 30 == 29:
+            row.update({"val/loss": loss * 1.1, "epoch": step // 30})
+        heron.log(row)
+    print(f"\x1b[32mdone\x1b[0m lr={lr}")
+    heron.finish()
+
+run = heron.init(project=%(project)r, name=%(xss)r, tags=["<b>tag</b>"],
+                 config={"lr": 0.5, "html": "<script>alert(2)</script>", "batch_size": 64})
+for step in range(50):
+    heron.log({"train/loss": 1.0 / (step + 1)})
+print("\x1b[31merror:\x1b[0m plain <script>alert(3)</script> line")
+print("second line")
+heron.finish()
+"""
+
+
+def sdk_env(store: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HERON_", "WANDB_"))}
+    env.update(HERON_DIR=str(store), HERON_CONSOLE="wrap", HERON_SYSTEM_SAMPLE_SECONDS="0",
+               HERON_SILENT="1", PYTHONUNBUFFERED="1")
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as res:
+        return json.loads(res.read())
+
+
+@pytest.fixture(autouse=True)
+def heron_dir() -> None:
+    """The browser tests share one module-wide store (below), not the per-test one."""
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("web") / "store"
+    subprocess.run([sys.executable, "-c", SEED % {"project": PROJECT, "xss": XSS_NAME}],
+                   env=sdk_env(store), check=True, timeout=120, capture_output=True)
+    return store
+
+
+@pytest.fixture(scope="session")
+def server(store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not (STATIC / "index.html").is_file():
+        pytest.fail("the dashboard is not built: run `bash scripts/build-web.sh`")
+    port = free_port()
+    env = sdk_env(store_dir)
+    env["HERON_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))
+    log = open(tmp_path_factory.mktemp("serverlog") / "server.log", "w+")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from heron.cli import main; main()", "ui", "--port", str(port),
+         "--no-browser"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            get_json(f"{base}/api/v1/health")
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"heron ui did not start:\n{log.read()}")
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+class PageProbe:
+    """A page plus what went wrong on it: script errors and dialogs (an XSS would open one)."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+
+@pytest.fixture
+def probe(browser: Any, server: str) -> Iterator[PageProbe]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    pr = PageProbe(page)
+    yield pr
+    context.close()
+    assert not pr.dialogs, f"a dialog opened (script injection?): {pr.dialogs}"
+    assert not pr.errors, f"script errors on the page: {pr.errors}"
+
+
+def screenshot(page: Any, name: str, full_page: bool = False) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

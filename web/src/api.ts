@@ -1,0 +1,387 @@
+// The one typed client for the server's REST API (docs/server-api.md) and its live feed (SSE).
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface Project {
+  entity: string;
+  name: string;
+  run_count: number;
+  last_activity: number | null;
+  created_at: number;
+}
+
+export type RunState = "running" | "finished" | "failed" | "crashed" | "killed" | string;
+
+export interface MetricDef {
+  step_metric?: string;
+  step_sync?: boolean;
+  hidden?: boolean;
+  summary?: string[];
+  goal?: string;
+}
+
+export interface Run {
+  id: string;
+  name: string;
+  project: string;
+  entity: string;
+  state: RunState;
+  created_at: number;
+  updated_at: number;
+  heartbeat_at: number | null;
+  ended_at: number | null;
+  runtime: number | null;
+  tags: string[];
+  notes: string | null;
+  group: string | null;
+  job_type: string | null;
+  sweep_id: string | null;
+  user: string | null;
+  host: string | null;
+  config: Record<string, Json>;
+  summary: Record<string, Json>;
+  metrics: Record<string, MetricDef>;
+  last_step: number;
+  history_rows: number;
+}
+
+export interface GitInfo {
+  commit?: string | null;
+  remote?: string | null;
+  branch?: string | null;
+  dirty?: boolean | null;
+}
+
+export interface RunMetadata {
+  host?: string;
+  os?: string;
+  python?: string;
+  program?: string;
+  args?: string[];
+  cwd?: string;
+  executable?: string;
+  git?: GitInfo;
+  [key: string]: Json | GitInfo | undefined;
+}
+
+export interface RunDetail extends Run {
+  metadata: RunMetadata;
+  exit_code: number | null;
+  traceback: string | null;
+}
+
+export type Stream = "history" | "system";
+
+export interface KeyInfo {
+  key: string;
+  kind: "number" | "histogram" | "image" | "images" | "table" | "other" | string;
+  count: number;
+}
+
+export interface Buckets {
+  x: number[];
+  min: number[];
+  max: number[];
+  last: number[];
+  count: number[];
+}
+
+export interface SeriesResponse {
+  key: string;
+  x: string;
+  total: number;
+  cursor: number;
+  buckets: Buckets;
+}
+
+export interface SeriesQuery {
+  key: string;
+  x?: string;
+  points?: number;
+  x_min?: number;
+  x_max?: number;
+  stream?: Stream;
+  after?: number;
+}
+
+export type HistoryRow = Record<string, Json> & { _step: number };
+
+export interface ConsoleLine {
+  id: number;
+  stream: string;
+  timestamp: number;
+  text: string;
+}
+
+export interface RunFile {
+  name: string;
+  size: number;
+  sha256: string;
+  updated_at: number;
+}
+
+export type LiveEvent =
+  | { type: "run"; run: Run }
+  | {
+      type: "history";
+      run_id: string;
+      project: string;
+      /** The new rows; null when the batch was too large to inline (then fetch the range). */
+      rows: HistoryRow[] | null;
+      first_step?: number;
+      last_step?: number;
+      stream?: Stream;
+    }
+  | { type: "console"; run_id: string; project: string; lines: ConsoleLine[] };
+
+export interface RunPatch {
+  name?: string;
+  tags?: string[];
+  notes?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The API's root, relative to the page so the app works under any path prefix. */
+export function apiBase(): string {
+  const page = location.href.split("#")[0].split("?")[0];
+  return new URL("api/v1/", page).toString();
+}
+
+function url(path: string, query?: Record<string, string | number | undefined | null>): string {
+  const u = new URL(path.replace(/^\//, ""), apiBase());
+  if (query) {
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined && v !== null && v !== "") u.searchParams.set(k, String(v));
+    }
+  }
+  return u.toString();
+}
+
+const enc = encodeURIComponent;
+
+function runPath(project: string, runId: string): string {
+  return `projects/${enc(project)}/runs/${enc(runId)}`;
+}
+
+/** An API key for servers that guard writes (`heron server`; `heron ui` needs none). */
+export function apiKey(): string | null {
+  try {
+    return localStorage.getItem("heron.apiKey");
+  } catch {
+    return null;
+  }
+}
+
+export function setApiKey(key: string | null): void {
+  try {
+    if (key) localStorage.setItem("heron.apiKey", key);
+    else localStorage.removeItem("heron.apiKey");
+  } catch {
+    /* storage disabled: the key lasts until reload */
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit & { signal?: AbortSignal }): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json", ...(init?.headers as Record<string, string>) };
+  const key = apiKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const res = await fetch(path, { ...init, headers });
+  if (!res.ok) {
+    let reason = res.statusText;
+    try {
+      const body = await res.json();
+      if (body && typeof body.detail === "string") reason = body.detail;
+      else if (body && body.detail) reason = JSON.stringify(body.detail);
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, `${res.status}: ${reason}`);
+  }
+  return (await res.json()) as T;
+}
+
+/** JSON cannot hold NaN or +/-Inf: the server sends them as strings; charts need numbers. */
+export function num(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (v === "NaN") return NaN;
+  if (v === "Infinity") return Infinity;
+  if (v === "-Infinity") return -Infinity;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return NaN;
+}
+
+function numbers(a: unknown[] | undefined): number[] {
+  return a ? a.map(num) : [];
+}
+
+function fixSeries(s: SeriesResponse): SeriesResponse {
+  const b = s.buckets ?? ({} as Buckets);
+  s.buckets = {
+    x: numbers(b.x),
+    min: numbers(b.min),
+    max: numbers(b.max),
+    last: numbers(b.last),
+    count: b.count ?? [],
+  };
+  return s;
+}
+
+export const api = {
+  projects: (signal?: AbortSignal) => request<Project[]>(url("projects"), { signal }),
+
+  runs: (project: string, signal?: AbortSignal) =>
+    request<Run[]>(url(`projects/${enc(project)}/runs`), { signal }),
+
+  run: (project: string, runId: string, signal?: AbortSignal) =>
+    request<RunDetail>(url(runPath(project, runId)), { signal }),
+
+  patchRun: (project: string, runId: string, patch: RunPatch) =>
+    request<RunDetail | Run | Record<string, unknown>>(url(runPath(project, runId)), {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(patch),
+    }),
+
+  keys: (project: string, runId: string, stream: Stream = "history", signal?: AbortSignal) =>
+    request<KeyInfo[]>(url(`${runPath(project, runId)}/keys`, { stream }), { signal }),
+
+  series: async (project: string, runId: string, q: SeriesQuery, signal?: AbortSignal) =>
+    fixSeries(
+      await request<SeriesResponse>(
+        url(`${runPath(project, runId)}/series`, {
+          key: q.key,
+          x: q.x,
+          points: q.points !== undefined ? Math.max(2, Math.round(q.points)) : undefined,
+          x_min: q.x_min,
+          x_max: q.x_max,
+          stream: q.stream && q.stream !== "history" ? q.stream : undefined,
+          after: q.after,
+        }),
+        { signal },
+      ),
+    ),
+
+  history: (
+    project: string,
+    runId: string,
+    keys: string[],
+    opts: { min_step?: number; max_step?: number; stream?: Stream } = {},
+    signal?: AbortSignal,
+  ) =>
+    request<{ rows: HistoryRow[] }>(
+      url(`${runPath(project, runId)}/history`, { keys: keys.join(","), ...opts }),
+      { signal },
+    ),
+
+  console: (project: string, runId: string, after = 0, limit = 5000, signal?: AbortSignal) =>
+    request<{ lines: ConsoleLine[] }>(url(`${runPath(project, runId)}/console`, { after, limit }), {
+      signal,
+    }),
+
+  files: (project: string, runId: string, signal?: AbortSignal) =>
+    request<RunFile[]>(url(`${runPath(project, runId)}/files`), { signal }),
+
+  fileUrl: (project: string, runId: string, name: string) =>
+    url(`${runPath(project, runId)}/files/${name.split("/").map(enc).join("/")}`),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Live feed
+
+export type LiveStatus = "connecting" | "live" | "reconnecting";
+
+type Listener = (ev: LiveEvent) => void;
+type StatusListener = (s: LiveStatus) => void;
+
+/**
+ * One SSE subscription to `/live?project=P[&run=R]`, shared by every component that listens.
+ * The browser resends `Last-Event-ID` on its own reconnects; when it gives up (the stream
+ * closed with an error) we reconnect with `cursor=<last id>` so no event is missed.
+ */
+export class LiveFeed {
+  private source: EventSource | null = null;
+  private listeners = new Set<Listener>();
+  private statusListeners = new Set<StatusListener>();
+  private cursor: string | null = null;
+  private retry = 500;
+  private timer: number | undefined;
+  private closed = false;
+  status: LiveStatus = "connecting";
+
+  constructor(
+    readonly project: string,
+    readonly run?: string,
+  ) {
+    this.open();
+  }
+
+  private setStatus(s: LiveStatus): void {
+    if (s === this.status) return;
+    this.status = s;
+    for (const l of this.statusListeners) l(s);
+  }
+
+  private open(): void {
+    if (this.closed) return;
+    const src = new EventSource(
+      url("live", { project: this.project, run: this.run, cursor: this.cursor ?? undefined }),
+    );
+    this.source = src;
+    src.onopen = () => {
+      this.retry = 500;
+      this.setStatus("live");
+    };
+    src.onmessage = (msg: MessageEvent<string>) => {
+      if (msg.lastEventId) this.cursor = msg.lastEventId;
+      let ev: LiveEvent;
+      try {
+        ev = JSON.parse(msg.data) as LiveEvent;
+      } catch {
+        return;
+      }
+      for (const l of this.listeners) {
+        try {
+          l(ev);
+        } catch (err) {
+          console.error("live listener failed", err);
+        }
+      }
+    };
+    src.onerror = () => {
+      if (src.readyState === EventSource.CLOSED) {
+        this.setStatus("reconnecting");
+        src.close();
+        this.timer = window.setTimeout(() => this.open(), this.retry);
+        this.retry = Math.min(this.retry * 2, 10000);
+      } else {
+        this.setStatus("reconnecting");
+      }
+    };
+  }
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  onStatus(l: StatusListener): () => void {
+    this.statusListeners.add(l);
+    return () => this.statusListeners.delete(l);
+  }
+
+  close(): void {
+    this.closed = true;
+    window.clearTimeout(this.timer);
+    this.source?.close();
+    this.listeners.clear();
+    this.statusListeners.clear();
+  }
+}

@@ -1,0 +1,218 @@
+// Chart data: per-run bucketed series from `/series`, merged onto one x axis for uPlot.
+// The server owns the bucketing; the browser only smooths (a display choice) and aligns.
+import type { MetricDef, SeriesResponse } from "../api";
+
+export interface RunSeries {
+  runId: string;
+  x: number[];
+  last: number[];
+  min: number[];
+  max: number[];
+  count: number[];
+  cursor: number;
+  total: number;
+  /** Raw points appended live since the last bucketed fetch. */
+  appended: number;
+}
+
+export function fromResponse(runId: string, s: SeriesResponse): RunSeries {
+  const b = s.buckets;
+  return {
+    runId,
+    x: b.x,
+    last: b.last,
+    min: b.min.length ? b.min : b.last,
+    max: b.max.length ? b.max : b.last,
+    count: b.count.length ? b.count : b.x.map(() => 1),
+    cursor: s.cursor,
+    total: s.total,
+    appended: 0,
+  };
+}
+
+/** Append raw points (count 1) keeping x sorted; points at or before the last x are dropped. */
+export function appendPoints(rs: RunSeries, xs: number[], ys: number[], cursor: number): number {
+  let added = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (!isFinite(x)) continue;
+    const n = rs.x.length;
+    if (n && x <= rs.x[n - 1]) {
+      if (x === rs.x[n - 1] && rs.count[n - 1] === 1) {
+        // The same row seen again (a refetch overlapping the live feed): keep the newer value.
+        rs.last[n - 1] = rs.min[n - 1] = rs.max[n - 1] = ys[i];
+      }
+      continue;
+    }
+    rs.x.push(x);
+    rs.last.push(ys[i]);
+    rs.min.push(ys[i]);
+    rs.max.push(ys[i]);
+    rs.count.push(1);
+    added++;
+  }
+  rs.cursor = Math.max(rs.cursor, cursor);
+  rs.total += added;
+  rs.appended += added;
+  return added;
+}
+
+/** Exponential moving average with W&B's debiasing; `weight` in [0, 1). NaN passes through. */
+export function ema(ys: number[], weight: number): number[] {
+  if (weight <= 0) return ys;
+  const out = new Array<number>(ys.length);
+  let acc = 0;
+  let n = 0;
+  for (let i = 0; i < ys.length; i++) {
+    const y = ys[i];
+    if (!isFinite(y)) {
+      out[i] = y;
+      continue;
+    }
+    acc = acc * weight + (1 - weight) * y;
+    n++;
+    out[i] = acc / (1 - Math.pow(weight, n));
+  }
+  return out;
+}
+
+function globMatch(pattern: string, key: string): boolean {
+  if (!pattern.includes("*")) return pattern === key;
+  const re = new RegExp(
+    "^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$",
+  );
+  return re.test(key);
+}
+
+/** The definition that applies to `key`: an exact name first, then the first matching glob. */
+export function metricDef(metrics: Record<string, MetricDef> | undefined, key: string): MetricDef | undefined {
+  if (!metrics) return undefined;
+  if (metrics[key]) return metrics[key];
+  for (const [pattern, def] of Object.entries(metrics)) if (globMatch(pattern, key)) return def;
+  return undefined;
+}
+
+export type XChoice = "_step" | "_timestamp" | "_runtime" | string;
+
+/** The x axis a chart of `key` uses: the chosen one, except that "step" respects step_metric. */
+export function resolveX(choice: XChoice, key: string, metrics: Record<string, MetricDef> | undefined,
+                         stream: "history" | "system"): string {
+  if (stream === "system") return choice === "_step" ? "_runtime" : choice;
+  if (choice === "_step") return metricDef(metrics, key)?.step_metric ?? "_step";
+  return choice;
+}
+
+export interface Aligned {
+  x: Float64Array;
+  /** Per run: y values on the merged x (null where the run has no point). */
+  cols: { runId: string; last: (number | null)[]; raw: (number | null)[] | null;
+          min: (number | null)[] | null; max: (number | null)[] | null }[];
+}
+
+/** Merge runs onto one sorted x axis (uPlot's data shape). */
+export function align(series: RunSeries[], smoothing: number, logY: boolean): Aligned {
+  let total = 0;
+  for (const s of series) total += s.x.length;
+  const all = new Float64Array(total);
+  let k = 0;
+  for (const s of series) for (const x of s.x) all[k++] = x;
+  all.sort();
+  let u = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[u++] = all[i];
+  const xs = all.slice(0, u);
+  const ok = (v: number): number | null => (!isFinite(v) || (logY && v <= 0) ? null : v);
+  const cols = series.map((s) => {
+    const last: (number | null)[] = new Array(u).fill(null);
+    const bucketed = s.count.some((c) => c > 1);
+    const min: (number | null)[] | null = bucketed ? new Array(u).fill(null) : null;
+    const max: (number | null)[] | null = bucketed ? new Array(u).fill(null) : null;
+    const raw: (number | null)[] | null = smoothing > 0 ? new Array(u).fill(null) : null;
+    const sm = ema(s.last, smoothing);
+    let j = 0;
+    for (let i = 0; i < s.x.length; i++) {
+      while (j < u && xs[j] < s.x[i]) j++;
+      if (j >= u) break;
+      last[j] = ok(sm[i]);
+      if (raw) raw[j] = ok(s.last[i]);
+      if (min && max) {
+        min[j] = ok(s.min[i]);
+        max[j] = ok(s.max[i]);
+      }
+    }
+    return { runId: s.runId, last, raw, min, max };
+  });
+  return { x: xs, cols };
+}
+
+/** Index of the point of `xs` nearest to `x` (xs sorted ascending), or -1 when empty. */
+export function nearest(xs: number[], x: number): number {
+  if (!xs.length) return -1;
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > 0 && Math.abs(xs[lo - 1] - x) <= Math.abs(xs[lo] - x)) return lo - 1;
+  return lo;
+}
+
+export interface Group {
+  key: string;
+  label: string;
+  color: string;
+  runIds: string[];
+}
+
+/** Value of `s` at `x` by linear interpolation inside the run's range (null outside it). */
+function interp(xs: number[], ys: number[], x: number, hint: { i: number }): number | null {
+  const n = xs.length;
+  if (!n || x < xs[0] || x > xs[n - 1]) return null;
+  let i = hint.i;
+  while (i < n - 1 && xs[i + 1] <= x) i++;
+  hint.i = i;
+  if (xs[i] === x || i === n - 1) return isFinite(ys[i]) ? ys[i] : null;
+  const t = (x - xs[i]) / (xs[i + 1] - xs[i]);
+  const v = ys[i] + t * (ys[i + 1] - ys[i]);
+  return isFinite(v) ? v : null;
+}
+
+/** Runs grouped (by a config value): per group the mean line and the min-max band across runs. */
+export function alignGroups(data: Map<string, RunSeries>, groups: Group[], smoothing: number, logY: boolean): Aligned {
+  const members = groups.map((g) => g.runIds.map((id) => data.get(id)).filter((s): s is RunSeries => !!s));
+  const flatSeries = members.flat();
+  const base = align(flatSeries, 0, false);
+  const xs = base.x;
+  const ok = (v: number | null): number | null => (v === null || !isFinite(v) || (logY && v <= 0) ? null : v);
+  const cols = groups.map((g, gi) => {
+    const runs = members[gi].map((s) => ({ x: s.x, y: ema(s.last, smoothing), hint: { i: 0 } }));
+    const mean: (number | null)[] = new Array(xs.length).fill(null);
+    const min: (number | null)[] = new Array(xs.length).fill(null);
+    const max: (number | null)[] = new Array(xs.length).fill(null);
+    for (let j = 0; j < xs.length; j++) {
+      let sum = 0;
+      let n = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const r of runs) {
+        const v = interp(r.x, r.y, xs[j], r.hint);
+        if (v === null) continue;
+        sum += v;
+        n++;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      if (n) {
+        mean[j] = ok(sum / n);
+        if (runs.length > 1) {
+          min[j] = ok(lo);
+          max[j] = ok(hi);
+        }
+      }
+    }
+    const band = runs.length > 1;
+    return { runId: g.key, last: mean, raw: null, min: band ? min : null, max: band ? max : null };
+  });
+  return { x: xs, cols };
+}

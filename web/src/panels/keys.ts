@@ -1,0 +1,201 @@
+// Which numeric metrics each run has (from `/keys`), kept current by the live feed.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, type LiveFeed, type Run, type Stream } from "../api";
+import { Limiter } from "../limit";
+import { metricDef } from "./chartdata";
+
+export type KeyMap = Map<string, Set<string>>; // run id -> metric keys
+
+const keysLimiter = new Limiter(4);
+
+function chartable(key: string): boolean {
+  return !key.startsWith("_");
+}
+
+const AGGREGATES = new Set(["min", "max", "mean", "last", "best", "first"]);
+
+/** Whether a summary value stands for a logged number: a number, or define_metric aggregates. */
+function numericSummary(v: unknown): boolean {
+  if (typeof v === "number" || v === "NaN" || v === "Infinity" || v === "-Infinity") return true;
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    const keys = Object.keys(v);
+    return keys.length > 0 && keys.every((k) => AGGREGATES.has(k));
+  }
+  return false;
+}
+
+/** The metrics a run logged, read from its summary (W&B keeps every logged key's last value
+ * there), so a workspace of many runs needs no request to lay out its panels. */
+export function summaryKeys(run: Run): Set<string> {
+  const out = new Set<string>();
+  if (!run.history_rows) return out;
+  for (const [k, v] of Object.entries(run.summary ?? {})) {
+    if (chartable(k) && numericSummary(v) && !metricDef(run.metrics, k)?.hidden) out.add(k);
+  }
+  return out;
+}
+
+/**
+ * Metric keys per run for `stream`; new keys seen in live history rows are added.
+ * `source`: "keys" asks `/keys` for each run (exact); "summary" reads the runs' summaries
+ * (no request); "sample" asks `/keys` of the first few runs and assumes the rest log the same
+ * (system metrics, which every run on a machine shares).
+ */
+export function useRunKeys(project: string, runs: Run[], stream: Stream, feed: LiveFeed | null,
+                           source: "keys" | "summary" | "sample" = "keys") {
+  const [keys, setKeys] = useState<KeyMap>(new Map());
+  const [loading, setLoading] = useState(true);
+  const asked = useRef(new Set<string>());
+  const mapRef = useRef<KeyMap>(new Map());
+
+  useEffect(() => {
+    asked.current = new Set();
+    mapRef.current = new Map();
+    setKeys(new Map());
+    setLoading(true);
+  }, [project, stream]);
+
+  const ids = runs.map((r) => r.id).join(",");
+  const summarySig = source === "summary" ? runs.map((r) => Object.keys(r.summary ?? {}).length).join(",") : "";
+  useEffect(() => {
+    if (source === "summary") {
+      for (const r of runs) {
+        const set = mapRef.current.get(r.id) ?? new Set<string>();
+        for (const k of summaryKeys(r)) set.add(k);
+        mapRef.current.set(r.id, set);
+      }
+      setKeys(new Map(mapRef.current));
+      setLoading(false);
+      return;
+    }
+    if (source === "sample") {
+      const sample = runs.slice(0, 3);
+      const ctrl = new AbortController();
+      const todo = sample.filter((r) => !asked.current.has(r.id));
+      for (const r of todo) asked.current.add(r.id);
+      void Promise.all(
+        todo.map((r) =>
+          keysLimiter
+            .run(() => api.keys(project, r.id, stream, ctrl.signal), ctrl.signal)
+            .then((list) => list.filter((k) => k.kind === "number" && chartable(k.key)).map((k) => k.key))
+            .catch(() => [] as string[]),
+        ),
+      ).then((lists) => {
+        if (ctrl.signal.aborted) return;
+        const shared = mapRef.current.get("*") ?? new Set<string>();
+        for (const l of lists) for (const k of l) shared.add(k);
+        mapRef.current.set("*", shared);
+        const next: KeyMap = new Map();
+        for (const r of runs) next.set(r.id, shared);
+        setKeys(next);
+        setLoading(false);
+      });
+      return () => ctrl.abort();
+    }
+    const ctrl = new AbortController();
+    const todo = runs.filter((r) => !asked.current.has(r.id));
+    if (!todo.length) {
+      setLoading(false);
+      return;
+    }
+    for (const r of todo) asked.current.add(r.id);
+    void Promise.all(
+      todo.map((r) =>
+        keysLimiter
+          .run(() => api.keys(project, r.id, stream, ctrl.signal), ctrl.signal)
+          .then((list) => {
+            const set = mapRef.current.get(r.id) ?? new Set<string>();
+            for (const k of list) {
+              if (k.kind === "number" && chartable(k.key) && !metricDef(r.metrics, k.key)?.hidden) set.add(k.key);
+            }
+            mapRef.current.set(r.id, set);
+          })
+          .catch(() => asked.current.delete(r.id)),
+      ),
+    ).then(() => {
+      if (ctrl.signal.aborted) return;
+      setKeys(new Map(mapRef.current));
+      setLoading(false);
+    });
+    return () => ctrl.abort();
+  }, [project, stream, ids, source, summarySig]);
+
+  const refreshing = useRef(new Set<string>());
+  const refresh = (runId: string) => {
+    if (refreshing.current.has(runId)) return;
+    refreshing.current.add(runId);
+    window.setTimeout(() => {
+      api
+        .keys(project, runId, stream)
+        .then((list) => {
+          const set = mapRef.current.get(runId) ?? new Set<string>();
+          const before = set.size;
+          for (const k of list) if (k.kind === "number" && chartable(k.key)) set.add(k.key);
+          mapRef.current.set(runId, set);
+          if (set.size !== before) setKeys(new Map(mapRef.current));
+        })
+        .catch(() => undefined)
+        .finally(() => refreshing.current.delete(runId));
+    }, 1000);
+  };
+
+  useEffect(() => {
+    if (!feed) return;
+    return feed.subscribe((ev) => {
+      if (ev.type !== "history") return;
+      if ((ev.stream ?? "history") !== stream) return;
+      let set = mapRef.current.get(ev.run_id);
+      let changed = false;
+      if (!set) {
+        set = new Set();
+        mapRef.current.set(ev.run_id, set);
+        asked.current.add(ev.run_id);
+        changed = true;
+      }
+      if (!ev.rows) {
+        // A large batch without its rows: ask the server which keys the run has now.
+        refresh(ev.run_id);
+        return;
+      }
+      for (const row of ev.rows) {
+        for (const [k, v] of Object.entries(row)) {
+          if (!set.has(k) && chartable(k) && (typeof v === "number" || v === "NaN" || v === "Infinity" || v === "-Infinity")) {
+            set.add(k);
+            changed = true;
+          }
+        }
+      }
+      if (changed) setKeys(new Map(mapRef.current));
+    });
+  }, [feed, stream]);
+
+  return { keys, loading };
+}
+
+export interface Section {
+  name: string;
+  metrics: string[];
+}
+
+/** Panels grouped by key prefix (`train/`, `val/`, `system/`); un-prefixed keys first. */
+export function sections(all: Iterable<string>): Section[] {
+  const by = new Map<string, string[]>();
+  for (const k of all) {
+    const i = k.indexOf("/");
+    const name = i > 0 ? k.slice(0, i) : "";
+    if (!by.has(name)) by.set(name, []);
+    by.get(name)!.push(k);
+  }
+  const names = [...by.keys()].sort((a, b) => {
+    if (a === b) return 0;
+    if (a === "") return -1;
+    if (b === "") return 1;
+    if (a === "system") return 1;
+    if (b === "system") return -1;
+    return a.localeCompare(b);
+  });
+  return names.map((name) => ({
+    name: name || "Charts",
+    metrics: by.get(name)!.sort((a, b) => a.localeCompare(b, undefined, { numeric: true })),
+  }));
+}

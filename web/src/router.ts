@@ -1,0 +1,47 @@
+// Client-side routing by the URL hash, so the server only serves index.html at "/".
+import { useEffect, useState } from "preact/hooks";
+
+export type Route =
+  | { page: "projects" }
+  | { page: "workspace"; project: string }
+  | { page: "compare"; project: string; runs: string[] }
+  | { page: "run"; project: string; run: string; tab: string }
+  | { page: "notfound"; path: string };
+
+export function parseHash(hash: string): Route {
+  const [path, qs] = hash.replace(/^#/, "").split("?");
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const query = new URLSearchParams(qs ?? "");
+  if (parts.length === 0) return { page: "projects" };
+  if (parts[0] === "p" && parts.length >= 2) {
+    const project = parts[1];
+    if (parts.length === 2) return { page: "workspace", project };
+    if (parts[2] === "compare") {
+      return { page: "compare", project, runs: (query.get("runs") ?? "").split(",").filter(Boolean) };
+    }
+    if (parts[2] === "r" && parts.length >= 4) {
+      return { page: "run", project, run: parts[3], tab: parts[4] ?? "overview" };
+    }
+  }
+  return { page: "notfound", path };
+}
+
+const e = encodeURIComponent;
+export const href = {
+  projects: () => "#/",
+  workspace: (project: string) => `#/p/${e(project)}`,
+  run: (project: string, run: string, tab?: string) =>
+    `#/p/${e(project)}/r/${e(run)}${tab && tab !== "overview" ? `/${tab}` : ""}`,
+  compare: (project: string, runs: string[]) =>
+    `#/p/${e(project)}/compare?runs=${runs.map(e).join(",")}`,
+};
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseHash(location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseHash(location.hash));
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return route;
+}
