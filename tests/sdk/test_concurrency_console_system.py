@@ -101,3 +101,26 @@ print("training finished")
     spooled = list(store.glob("runs/*/spool-*.msgpack")) + list(store.glob("runs/spool-*"))
     assert spooled, list(store.rglob("*"))
     assert time.time() - started < 170
+
+
+def test_spool_disk_use_is_bounded_while_the_server_is_unreachable(tmp_path: Path) -> None:
+    """A long outage: batches spool to the run folder up to spool_max_mb, then the oldest are
+    dropped loudly; log() never blocks and the script ends normally."""
+    code = """
+import heron, time
+heron.init(project="outage", settings=heron.Settings(flush_interval=0.01))
+for i in range(400):
+    heron.log({"i": i, "payload": "x" * 2000})
+    time.sleep(0.002)
+heron.finish()
+print("training finished")
+"""
+    done = run_script(code, tmp_path, env={
+        "HERON_HOST": "http://127.0.0.1:9", "HERON_API_KEY": "k" * 40, "HERON_SILENT": "0",
+        "HERON_SPOOL_MAX_MB": "0.05", "HERON_FINISH_TIMEOUT": "1"}, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert "training finished" in done.stdout
+    assert "retrying" in done.stderr
+    spool = sum(p.stat().st_size for p in (tmp_path / "heron-store" / "runs").rglob("spool-*"))
+    assert spool <= 0.05 * 2**20  # never past the limit
+    assert "the spool is full" in done.stderr and "dropped" in done.stderr

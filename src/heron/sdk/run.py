@@ -89,7 +89,7 @@ class Run:
                 flush_interval=settings.flush_interval, max_queue=settings.queue_size,
                 heartbeat_seconds=settings.heartbeat_seconds, spool_dir=run_dir.parent,
                 summary=self.summary.take_snapshot, prepare=self._collect_metadata,
-                first_seq=first_seq,
+                first_seq=first_seq, spool_max_bytes=int(settings.spool_max_mb * 2**20),
             )
             self._writer.put(start)
             lifecycle.register(self)

@@ -48,6 +48,8 @@ class Settings:
     silent: bool | None = None
     finish_timeout: float | None = None
     """Seconds finish() keeps retrying an unreachable store before spooling to disk."""
+    spool_max_mb: float | None = None
+    """Disk the run folder's spool may use while the store is unreachable (default 1024)."""
     run_id: str | None = None
     run_name: str | None = None
     sweep_id: str | None = None
@@ -79,6 +81,7 @@ class RunSettings:
     console: str
     silent: bool
     finish_timeout: float
+    spool_max_mb: float
     project: str | None = None
     entity: str | None = None
     root_dir: str | None = None
@@ -106,6 +109,7 @@ DEFAULTS: dict[str, Any] = {
     "mode": "online", "step_policy": "warn-drop", "flush_interval": 0.25,
     "queue_size": 200_000, "heartbeat_seconds": 30.0, "system_sample_seconds": 10.0,
     "console": "wrap", "silent": False, "finish_timeout": 30.0,
+    "spool_max_mb": 1024.0,
 }
 
 _ENV: dict[str, tuple[str, ...]] = {
@@ -125,8 +129,10 @@ _ENV: dict[str, tuple[str, ...]] = {
     "system_sample_seconds": ("HERON_SYSTEM_SAMPLE_SECONDS",),
     "flush_interval": ("HERON_FLUSH_INTERVAL",),
     "finish_timeout": ("HERON_FINISH_TIMEOUT",),
+    "spool_max_mb": ("HERON_SPOOL_MAX_MB",),
 }
-_FLOATS = ("heartbeat_seconds", "system_sample_seconds", "flush_interval", "finish_timeout")
+_FLOATS = ("heartbeat_seconds", "system_sample_seconds", "flush_interval", "finish_timeout",
+           "spool_max_mb")
 
 
 def _env(*names: str) -> str | None:

@@ -26,6 +26,8 @@ WAKE_AT = 5_000
 """Queued records that wake the writer before its interval is up."""
 MEMORY_BATCHES = 32
 """Batches kept in memory while the sink fails; older ones go to spool files on disk."""
+MEMORY_BATCHES_WHEN_SPOOL_FULL = 256
+"""With the disk spool full too, at most this many batches wait in memory."""
 
 
 class Writer:
@@ -45,6 +47,7 @@ class Writer:
         summary: Callable[[], dict[str, Any] | None] | None = None,
         prepare: Callable[[], None] | None = None,
         first_seq: int = 1,
+        spool_max_bytes: int = 1024 * 2**20,
     ) -> None:
         self.sink = sink
         self.project = project
@@ -62,6 +65,9 @@ class Writer:
         self._idle = threading.Condition()
         self._pending: list[r.Batch] = []
         self._spool_files: list[Path] = []
+        self.spool_max_bytes = spool_max_bytes
+        self._spool_bytes = 0
+        self.dropped_records = 0
         self._stop_deadline = 0.0
         self._seq = first_seq - 1
         self._last_beat = time.time()
@@ -197,6 +203,7 @@ class Writer:
             path = self._spool_files[0]
             for batch in runlog.read(path):
                 self._deliver(batch)
+            self._spool_bytes = max(0, self._spool_bytes - path.stat().st_size)
             path.unlink(missing_ok=True)
             self._spool_files.pop(0)
 
@@ -210,15 +217,42 @@ class Writer:
             # A long outage: keep the newest batch in memory, the rest on disk, in order.
             older, self._pending = self._pending[:-1], self._pending[-1:]
             self._spool_to_disk(older)
+        if len(self._pending) > MEMORY_BATCHES_WHEN_SPOOL_FULL:
+            # The disk spool is full (or failing) too: memory must stay bounded. The oldest
+            # batches go, loudly; everything newer still arrives when the store is back.
+            dropped = self._pending[:-MEMORY_BATCHES_WHEN_SPOOL_FULL]
+            self._pending = self._pending[-MEMORY_BATCHES_WHEN_SPOOL_FULL:]
+            self.dropped_records += sum(len(b.records) for b in dropped)
+            print(f"heron: the spool is full ({self.spool_max_bytes / 2**20:.0f} MB, "
+                  f"settings.spool_max_mb) and the store is still unreachable: "
+                  f"{self.dropped_records} records dropped so far", file=sys.stderr)
 
-    def _spool_to_disk(self, batches: list[r.Batch], prefix: str = "spool") -> Path | None:
+    def _spool_to_disk(self, batches: list[r.Batch], prefix: str = "spool",
+                       final: bool = False) -> Path | None:
+        """Append ``batches`` to a spool file within ``spool_max_bytes``. What does not fit
+        stays in memory, or, when the run is ending (``final``), is dropped oldest first."""
         from heron.sdk import runlog
 
         if self.spool_dir is None or not batches:
             return None
+        if prefix == "spool":
+            sizes = [len(r.encode(b)) + 4 for b in batches]
+            budget = self.spool_max_bytes - self._spool_bytes
+            if sum(sizes) > budget:
+                if not final:
+                    self._pending[:0] = batches
+                    return None
+                while batches and sum(sizes) > budget:
+                    self.dropped_records += len(batches.pop(0).records)
+                    sizes.pop(0)
+                print(f"heron: the spool is full ({self.spool_max_bytes / 2**20:.2f} MB, "
+                      f"settings.spool_max_mb): {self.dropped_records} records dropped",
+                      file=sys.stderr)
+                if not batches:
+                    return None
         path = self.spool_dir / f"{prefix}-{batches[0].seq:08d}{runlog.SUFFIX}"
         try:
-            runlog.append(path, batches, sync=True)
+            self._spool_bytes += runlog.append(path, batches, sync=True)
         except OSError as exc:
             print(f"heron: could not spool to {path}: {exc}; keeping batches in memory",
                   file=sys.stderr)
@@ -255,7 +289,7 @@ class Writer:
                                    seq=self._seq, records=list(self._queue)))
             self._queue.clear()
         self._pending = []
-        self._spool_to_disk(pending)
+        self._spool_to_disk(pending, final=True)
         if self._spool_files:
             count = sum(1 for path in self._spool_files for _ in _read(path))
             print(f"heron: {count} batches could not be written to "
