@@ -10,6 +10,7 @@ from pathlib import Path
 
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.sql_store import SqlStore
+from heron.store.validate import BatchRejected
 
 Store = SqlStore
 
@@ -22,5 +23,5 @@ def open_store(url: str | Path, media_root: Path | None = None) -> SqlStore:
     return SqlStore(text, media_root=media_root)
 
 
-__all__ = ["ConsoleLineInfo", "FileInfo", "ProjectInfo", "RunInfo", "Series", "SqlStore", "Store",
-           "open_store"]
+__all__ = ["BatchRejected", "ConsoleLineInfo", "FileInfo", "ProjectInfo", "RunInfo", "Series",
+           "SqlStore", "Store", "open_store"]

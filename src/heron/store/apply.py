@@ -25,6 +25,7 @@ from heron.store.schema import (
     run_files,
     runs,
 )
+from heron.store.validate import check_batch
 
 OPEN_CHUNK_POINTS = 2048
 """A metric's last chunk keeps taking points until it holds this many (slow loggers' small
@@ -121,8 +122,11 @@ _RUN_CHANGES = (r.RunStart, r.RunPatch, r.ConfigSet, r.SummarySet, r.MetricsSet,
 def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bool:
     """Write ``batch``; False (and nothing written) when its ``seq`` was already applied.
 
+    Raises ``BatchRejected`` (a ``ValueError``), writing nothing, for values no table can keep.
+
     ``user`` (the owner of the API key that sent it) overrides the user the client claims.
     """
+    check_batch(batch)
     now = time.time()
     start = next((rec for rec in batch.records if isinstance(rec, r.RunStart)), None)
     found = find_run(conn, batch.project, batch.run_id, batch.entity or None, lock=True)
@@ -235,9 +239,10 @@ def _start_fields(start: r.RunStart) -> dict[str, Any]:
         "group_name": start.group,
         "job_type": start.job_type,
         "sweep_id": start.sweep_id,
-        "user_name": meta.get("user") or getpass.getuser(),
-        "host": meta.get("host"),
-        "pid": meta.get("pid"),
+        # Metadata is the client's free-form dict: keep only values of the columns' types.
+        "user_name": _text_or_none(meta.get("user")) or getpass.getuser(),
+        "host": _text_or_none(meta.get("host")),
+        "pid": _pid_or_none(meta.get("pid")),
         "heartbeat_interval": start.heartbeat_interval,
         "ended_at": None,
         "exit_code": None,
@@ -246,6 +251,16 @@ def _start_fields(start: r.RunStart) -> dict[str, Any]:
     if not start.resumed and start.started_at:
         fields["created_at"] = start.started_at
     return fields
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _pid_or_none(value: Any) -> int | None:
+    if type(value) is int and chunks.INT64_MIN <= value <= chunks.INT64_MAX:
+        return value
+    return None
 
 
 def _upsert_file(conn: Connection, run_pk: int, rec: r.FileSaved, now: float) -> None:

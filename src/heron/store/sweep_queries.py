@@ -1,4 +1,4 @@
-"""SQL for sweeps: create, read with their runs, reserve a run, record stop requests."""
+"""SQL for sweeps: create, read with their runs, reserve a run, record stop requests and ends."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 
 import msgspec
 import numpy as np
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from heron.store import chunks, queries
-from heron.store.apply import project_pk
-from heron.store.schema import history_chunks, projects, runs
+from heron.store.apply import EVENTS_LOCK, is_postgres, project_pk
+from heron.store.schema import events, history_chunks, projects, runs
 from heron.store.sweep_tables import sweep_runs, sweeps
 
 _pack = chunks.encode_object
@@ -149,3 +149,37 @@ def request_stop(conn: Connection, sweep_id: str, run_pks: list[int]) -> None:
         conn.execute(update(sweep_runs).where(sweep_runs.c.sweep_id == sweep_id,
                                               sweep_runs.c.run_pk.in_(run_pks))
                      .values(stop_requested=1))
+
+
+def stop_requested(conn: Connection, sweep_id: str, run_ids: list[str]) -> list[str]:
+    """Which of ``run_ids`` already have a stop request (a cheap read, no decision made)."""
+    if not run_ids:
+        return []
+    query = (select(runs.c.run_id).join(sweep_runs, sweep_runs.c.run_pk == runs.c.id)
+             .where(sweep_runs.c.sweep_id == sweep_id, sweep_runs.c.stop_requested != 0,
+                    runs.c.run_id.in_(run_ids)))
+    return [str(row.run_id) for row in conn.execute(query)]
+
+
+OPEN_STATES = ("pending", "running", "crashed")
+"""States an agent's word may replace: the run never started, or stopped without saying so."""
+
+
+def end_reservation(conn: Connection, sweep_id: str, run_id: str, state: str,
+                    exit_code: int | None) -> str | None:
+    """Record that the sweep's run ``run_id`` ended with ``state``, unless the run already
+    recorded its own end; the run's state afterwards (None: no such run in the sweep)."""
+    row = conn.execute(select(runs.c.id, runs.c.state, runs.c.project_id)
+                       .where(runs.c.sweep_id == sweep_id, runs.c.run_id == run_id)).first()
+    if row is None:
+        return None
+    if row.state not in OPEN_STATES:
+        return str(row.state)
+    now = time.time()
+    conn.execute(update(runs).where(runs.c.id == row.id).values(
+        state=state, exit_code=exit_code, ended_at=now, updated_at=now))
+    if is_postgres(conn):  # the live feed's ids must commit in order (see apply._record_event)
+        conn.execute(select(func.pg_advisory_xact_lock(EVENTS_LOCK)))
+    conn.execute(insert(events).values(project_id=row.project_id, run_pk=row.id, created_at=now,
+                                       payload=_pack({"run": True})))
+    return state

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 from heron import records as r
 from heron.media.base import DirectoryMediaWriter
 from heron.server.deps import ReadDep, StoreDep, WriteDep
+from heron.store import BatchRejected
 
 router = APIRouter()
 MAX_BODY = 64 * 2**20
@@ -48,8 +49,12 @@ async def ingest(request: Request, store: StoreDep, caller: WriteDep) -> dict[st
 
     applied = 0
     for batch in batches:
-        if await run_in_threadpool(store.write, batch, caller.user):
-            applied += 1
+        try:
+            if await run_in_threadpool(store.write, batch, caller.user):
+                applied += 1
+        except BatchRejected as exc:
+            raise HTTPException(422, f"batch {batch.seq} of run {batch.run_id!r} refused: "
+                                     f"{exc}") from None
     return {"applied": applied, "duplicates": len(batches) - applied}
 
 
@@ -65,7 +70,10 @@ async def upload_media(request: Request, store: StoreDep, caller: WriteDep,
 def safe_media_path(root: Path, relative: str) -> Path:
     """``root/relative`` if it stays inside ``root/media``; 404 otherwise (no traversal)."""
     base = (root / "media").resolve()
-    target = (root / relative).resolve()
+    try:
+        target = (root / relative).resolve()
+    except (ValueError, OSError):  # e.g. an embedded NUL byte
+        raise HTTPException(404, f"no media file {relative!r}") from None
     if not target.is_relative_to(base) or not target.is_file():
         raise HTTPException(404, f"no media file {relative!r}")
     return target

@@ -58,7 +58,10 @@ class RunEdit(BaseModel):
 def edit_run(project: str, run_id: str, edit: RunEdit, store: StoreDep,
              caller: WriteDep) -> Any:
     info = find_run(store, project, run_id)
-    store.update_run(info.pk, **edit.model_dump(exclude_none=True))
+    try:
+        store.update_run(info.pk, **edit.model_dump(exclude_none=True))
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
     return SafeJSONResponse(run_json(find_run(store, project, run_id), full=True))
 
 

@@ -35,13 +35,24 @@ class StateChange(BaseModel):
     action: str
 
 
+class RunEnded(BaseModel):
+    state: str
+    exit_code: int | None = None
+
+
 async def _call(fn: Any, *args: Any) -> Any:
     try:
         return await run_in_threadpool(fn, *args)
     except SweepConfigError as exc:
         raise HTTPException(422, str(exc)) from None
     except UsageError as exc:
-        status = 404 if str(exc).startswith("no sweep") else 409
+        text = str(exc)
+        if text.startswith("no sweep") or "is not a run of sweep" in text:
+            status = 404
+        elif "is not one of" in text:  # an unknown action or state
+            status = 422
+        else:  # the sweep's state forbids it (resuming a cancelled sweep)
+            status = 409
         raise HTTPException(status, str(exc)) from None
 
 
@@ -78,6 +89,15 @@ async def heartbeat(sweep_id: str, body: Heartbeat, store: StoreDep, caller: Wri
                     ) -> dict[str, Any]:
     state, stop = await _call(SweepController(store).runs_to_stop, sweep_id, body.runs)
     return {"state": state, "stop": stop}
+
+
+@router.post("/sweeps/{sweep_id}/runs/{run_id}/end")
+async def end_run(sweep_id: str, run_id: str, body: RunEnded, store: StoreDep, caller: WriteDep
+                  ) -> dict[str, str]:
+    """An agent's word on how a run ended, for runs that could not record it themselves."""
+    state = await _call(SweepController(store).end_run, sweep_id, run_id, body.state,
+                        body.exit_code)
+    return {"state": state}
 
 
 @router.post("/sweeps/{sweep_id}/state")

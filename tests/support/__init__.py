@@ -1,0 +1,1 @@
+"""Helpers shared by several test folders: a throwaway PostgreSQL and real server processes."""
