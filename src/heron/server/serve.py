@@ -18,10 +18,7 @@ ui on 127.0.0.1, where the caller could read the SQLite file anyway)."""
 
 def ensure_admin_key(store: SqlStore) -> str | None:
     """On the first start, create an admin key and return it (it is shown once, never again)."""
-    if store.has_keys():
-        return None
-    key, _ = store.create_key("admin", admin=True)
-    return key
+    return store.create_first_key("admin")
 
 
 def app_from_env() -> Any:

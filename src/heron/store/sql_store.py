@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.engine import Connection, Engine
 
 from heron.records import Batch
@@ -191,6 +191,15 @@ class SqlStore:
     def create_key(self, user: str, admin: bool = False) -> tuple[str, keys.KeyInfo]:
         with self._engine.begin() as conn:
             return keys.create_key(conn, user, admin)
+
+    def create_first_key(self, user: str = "admin") -> str | None:
+        """An admin key if the store has no key yet (replicas starting together make one)."""
+        with self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(724120002)"))
+            if keys.has_keys(conn):
+                return None
+            return keys.create_key(conn, user, admin=True)[0]
 
     def list_keys(self) -> list[keys.KeyInfo]:
         with self._read() as conn:
