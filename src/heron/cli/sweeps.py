@@ -76,17 +76,26 @@ def sweep(config_or_id: str, project: str | None, entity: str | None, name: str 
 def agent(sweep_id: str, count: int | None, project: str | None, entity: str | None) -> None:
     """Run SWEEP_ID's command for each run the controller hands this agent.
 
-    Exit status: 0 when the sweep is done or COUNT runs ran; 1 when the agent gave up after
-    repeated failures (3 in its first minute, or 5 without a success).
+    Exit status: 0 when the sweep is done (finished, stopped or cancelled) or COUNT runs ran;
+    1 when the agent gave up after repeated failures (3 in its first minute, or 5 without a
+    success) or the sweep cannot be reached; 128+N when signal N (SIGINT, SIGTERM) stopped the
+    agent, after it stopped its run.
     """
     from heron.errors import Error
-    from heron.sweeps.agent import Agent, AgentGaveUp
+    from heron.sweeps.agent import Agent, AgentGaveUp, AgentInterrupted, stop_on_sigterm
 
+    stop_on_sigterm()
     try:
         executed = Agent(sweep_id, count=count).run()
     except AgentGaveUp as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_GAVE_UP)
+    except AgentInterrupted as exc:
+        click.echo(f"heron: agent stopped by signal {exc.signum}", err=True)
+        sys.exit(128 + exc.signum)
+    except KeyboardInterrupt:
+        click.echo("heron: agent interrupted", err=True)
+        sys.exit(130)
     except Error as exc:
         raise click.ClickException(str(exc))
     click.echo(f"heron: agent ran {executed} run(s)", err=True)

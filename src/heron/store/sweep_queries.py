@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from heron.store import chunks, queries
 from heron.store.apply import EVENTS_LOCK, is_postgres, project_pk
+from heron.store.models import RunInfo
 from heron.store.schema import events, history_chunks, projects, runs
 from heron.store.sweep_tables import sweep_runs, sweeps
 
@@ -89,7 +90,7 @@ def set_state(conn: Connection, sweep_id: str, state: str) -> None:
 
 def sweep_run_infos(conn: Connection, sweep_id: str, metric: str | None) -> list[SweepRunInfo]:
     """Every run of the sweep (reserved or attached), with the metric's logged values."""
-    infos = queries.list_runs(conn, sweep_id=sweep_id)
+    infos = _sweep_runs(conn, sweep_id)
     queries.mark_crashed(conn, infos)
     reserved = {row.run_pk: row for row in conn.execute(
         select(sweep_runs).where(sweep_runs.c.sweep_id == sweep_id))}
@@ -116,6 +117,34 @@ def sweep_run_infos(conn: Connection, sweep_id: str, metric: str | None) -> list
             stop_requested=bool(reservation.stop_requested) if reservation is not None else False,
             agent=reservation.agent if reservation is not None else None, name=info.name,
             created_at=info.created_at))
+    return out
+
+
+_LIGHT = ("metadata", "metrics", "tags")
+"""Columns the controller never reads: not fetched nor decoded on every reservation."""
+
+
+def _sweep_runs(conn: Connection, sweep_id: str) -> list[RunInfo]:
+    """The sweep's runs as ``queries.list_runs`` gives them, less the columns in ``_LIGHT``
+    (left empty): a reservation reads every run of the sweep, so this is its main cost."""
+    columns = [c for c in runs.c if c.name not in _LIGHT]
+    query = (select(*columns, projects.c.name.label("project"), projects.c.entity)
+             .join(projects, projects.c.id == runs.c.project_id)
+             .where(runs.c.sweep_id == sweep_id)
+             .order_by(runs.c.created_at.desc(), runs.c.id.desc()))
+    out = []
+    for row in conn.execute(query):
+        m = row._mapping
+        out.append(RunInfo(
+            pk=m["id"], entity=m["entity"], project=m["project"], run_id=m["run_id"],
+            name=m["name"], state=m["state"], config=_unpack(m["config"]),
+            summary=_unpack(m["summary"]), metrics={}, tags=[], metadata={}, notes=m["notes"],
+            group=m["group_name"], job_type=m["job_type"], sweep_id=m["sweep_id"],
+            user=m["user_name"], host=m["host"], pid=m["pid"], created_at=m["created_at"],
+            updated_at=m["updated_at"], heartbeat_at=m["heartbeat_at"],
+            heartbeat_interval=m["heartbeat_interval"], ended_at=m["ended_at"],
+            exit_code=m["exit_code"], traceback=m["traceback"], last_step=m["last_step"],
+            history_rows=m["history_rows"], last_seq=m["last_seq"]))
     return out
 
 

@@ -24,6 +24,7 @@ from heron.sweeps.validation import validate
 
 STATES = ("PENDING", "RUNNING", "PAUSED", "CANCELED", "FINISHED")
 ACTIONS = {"pause": "PAUSED", "resume": "RUNNING", "stop": "FINISHED", "cancel": "CANCELED"}
+END_STATES = ("finished", "failed", "killed")
 
 
 @dataclasses.dataclass
@@ -98,7 +99,11 @@ class SweepController:
                 return Assignment(state=sweep.state)
             cfg = validate(sweep.config)
             metric = cfg.metric.name if cfg.metric else None
-            runs = engine_runs(q.sweep_run_infos(conn, sweep_id, metric), metric)
+            # Logged values matter to bayes, metric.target and run_cap (a killed run with
+            # values counts); grid and random without them never look: skip reading history.
+            wanted = metric if cfg.method == "bayes" or cfg.run_cap is not None or (
+                cfg.metric is not None and cfg.metric.target is not None) else None
+            runs = engine_runs(q.sweep_run_infos(conn, sweep_id, wanted), metric)
             params = next_run(cfg, runs, rng=rng)
             if params is None:
                 q.set_state(conn, sweep_id, "FINISHED")
@@ -113,7 +118,16 @@ class SweepController:
                               command=sweep.config.get("command"))
 
     def runs_to_stop(self, sweep_id: str, run_ids: list[str]) -> tuple[str, list[str]]:
-        """The sweep's state and which of ``run_ids`` must stop now (hyperband, or cancel)."""
+        """The sweep's state and which of ``run_ids`` must stop now (hyperband, or cancel).
+
+        Agents call this every few seconds per run: without hyperband and unless the sweep is
+        cancelled, it is a read that takes no write lock."""
+        with self.store.reading() as conn:
+            sweep = q.get_sweep(conn, sweep_id)
+            if sweep is None:
+                raise UsageError(f"no sweep {sweep_id!r}")
+            if sweep.state != "CANCELED" and "early_terminate" not in sweep.config:
+                return sweep.state, q.stop_requested(conn, sweep_id, run_ids)
         with self.store.transaction() as conn:
             sweep = q.get_sweep(conn, sweep_id, lock=True)
             if sweep is None:
@@ -130,6 +144,22 @@ class SweepController:
             q.request_stop(conn, sweep_id, [i.run_pk for i in infos if i.run_id in decided
                                             and not i.stop_requested])
             return sweep.state, [r for r in run_ids if r in decided]
+
+    def end_run(self, sweep_id: str, run_id: str, state: str,
+                exit_code: int | None = None) -> str:
+        """Record how a run the agent executed ended (``finished``, ``failed`` or ``killed``),
+        for runs that could not say so themselves: a program that never called ``init()``, or
+        one killed by SIGKILL. A run that recorded its own end keeps it. Returns the run's state.
+        """
+        if state not in END_STATES:
+            raise UsageError(f"run state {state!r} is not one of {list(END_STATES)}")
+        with self.store.transaction() as conn:
+            if q.get_sweep(conn, sweep_id) is None:
+                raise UsageError(f"no sweep {sweep_id!r}")
+            final = q.end_reservation(conn, sweep_id, run_id, state, exit_code)
+        if final is None:
+            raise UsageError(f"run {run_id!r} is not a run of sweep {sweep_id}")
+        return final
 
     def set_state(self, sweep_id: str, action: str) -> str:
         """pause | resume | stop (no new runs, running ones finish) | cancel (kill them too)."""
