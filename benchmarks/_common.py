@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from typing import Any
 
 
@@ -24,6 +25,16 @@ def run_isolated(code: str, env: dict[str, str] | None = None, repeat: int = 3) 
                 raise SystemExit(f"benchmark child failed:\n{out.stderr}")
             results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return {k: statistics.median(r[k] for r in results) for k in results[0]}
+
+
+def median_time(fn: Any, repeat: int = 7) -> float:
+    """Median seconds of ``repeat`` calls of ``fn``."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def row(name: str, value: float, unit: str, baseline: float | None = None,

@@ -12,24 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
-import statistics
 import tempfile
-import time
 
 import numpy as np
-from _common import row
+from _common import median_time, row
 
 from heron import records as r
 from heron.store import open_store
-
-
-def median_time(fn, repeat: int = 7) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:

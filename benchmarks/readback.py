@@ -13,20 +13,9 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
-import statistics
 import tempfile
-import time
 
-from _common import row
-
-
-def best_of(fn, repeat: int = 7) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from _common import median_time, row
 
 
 def main() -> None:
@@ -50,9 +39,9 @@ def main() -> None:
 
         frame = stored.history(keys=["metric_3"], samples=n)
         assert len(frame) == n
-        heron_df = best_of(lambda: stored.history(keys=["metric_3"], samples=n))
-        heron_list = best_of(lambda: stored.history(keys=["metric_3"], samples=n, pandas=False))
-        cold = best_of(lambda: heron.Api().run(f"bench/{run.id}").history(keys=["metric_3"],
+        heron_df = median_time(lambda: stored.history(keys=["metric_3"], samples=n))
+        heron_list = median_time(lambda: stored.history(keys=["metric_3"], samples=n, pandas=False))
+        cold = median_time(lambda: heron.Api().run(f"bench/{run.id}").history(keys=["metric_3"],
                                                                          samples=n), repeat=3)
 
         db = sqlite3.connect(os.path.join(tmp, "narrow.db"))
@@ -62,7 +51,7 @@ def main() -> None:
                        ((f"metric_{j}", i, (i * 31 + j) * 1e-3)
                         for i in range(n) for j in range(10)))
         db.commit()
-        narrow = best_of(lambda: db.execute(
+        narrow = median_time(lambda: db.execute(
             "SELECT step, value FROM points WHERE run=1 AND key='metric_3' ORDER BY step"
         ).fetchall())
     print(f"read one metric of a {n:,}-step run back (median of several reads)")
