@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.web import seeds
+
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 STATIC = REPO / "src" / "heron" / "server" / "static"
@@ -79,11 +81,32 @@ def heron_dir() -> None:
 
 
 @pytest.fixture(scope="session")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every test project, made by the real SDK in subprocesses that run side by side."""
     store = tmp_path_factory.mktemp("web") / "store"
-    subprocess.run([sys.executable, "-c", SEED % {"project": PROJECT, "xss": XSS_NAME}],
-                   env=sdk_env(store), check=True, timeout=120, capture_output=True)
-    return store
+    scripts = {
+        "main": SEED % {"project": PROJECT, "xss": XSS_NAME},
+        "media": seeds.MEDIA % {"project": seeds.MEDIA_PROJECT},
+        "sweep": seeds.SWEEP % {"project": seeds.SWEEP_PROJECT, "cap": seeds.SWEEP_RUN_CAP,
+                                "count": seeds.SWEEP_FIRST_RUNS},
+        "many": seeds.MANY % {"project": seeds.MANY_PROJECT, "runs": seeds.MANY_RUNS,
+                              "metrics": seeds.MANY_METRICS, "steps": seeds.MANY_STEPS},
+    }
+    procs = {name: subprocess.Popen([sys.executable, "-c", code], env=sdk_env(store),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name, code in scripts.items()}
+    out: dict[str, str] = {}
+    for name, proc in procs.items():
+        stdout, stderr = proc.communicate(timeout=180)
+        if proc.returncode != 0:
+            pytest.fail(f"seeding {name!r} failed:\n{stderr[-3000:]}")
+        out[name] = stdout
+    return {"store": store, "sweep_id": out["sweep"].strip().splitlines()[-1]}
+
+
+@pytest.fixture(scope="session")
+def store_dir(seeded: dict[str, Any]) -> Path:
+    return Path(seeded["store"])
 
 
 @pytest.fixture(scope="session")
@@ -164,3 +187,21 @@ def screenshot(page: Any, name: str, full_page: bool = False) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def scroll_to(page: Any, selector: str) -> Any:
+    """The element at `selector`, scrolled into view so that it renders (panels are lazy)."""
+    el = page.locator(selector)
+    for _ in range(40):
+        if el.count():
+            break
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(100)
+    el.first.wait_for(state="attached")
+    el.first.evaluate("el => el.scrollIntoView({block: 'center'})")
+    return el.first
+
+
+def run_id_of(server: str, project: str, name: str) -> str:
+    runs = get_json(f"{server}/api/v1/projects/{project}/runs")
+    return str(next(r["id"] for r in runs if r["name"] == name))

@@ -123,28 +123,49 @@ def names_in_table(page: Any) -> list[str]:
     return page.locator(".runs-table .tr .run-link").all_inner_texts()
 
 
+def set_filter(page: Any, text: str) -> None:
+    """Type into the filter box and wait until the table shows the server's answer to it."""
+    page.fill(".filter-input", text)
+    table_settled(page, text)
+
+
+def table_settled(page: Any, text: str = "") -> None:
+    page.wait_for_function(
+        """t => { const el = document.querySelector('.runs-table');
+                  return el && el.dataset.filter === t
+                      && el.getAttribute('aria-busy') === 'false'; }""",
+        arg=text.strip(),
+    )
+
+
 def test_table_filters_and_sorts(probe: PageProbe, server: str) -> None:
     page = open_workspace(probe, server)
-    page.fill(".filter-input", "lr > 0.02")
-    page.wait_for_function("document.querySelectorAll('.runs-table .tr').length === 3")
+    asked: list[str] = []
+    page.on("request", lambda r: "/run-ids?" in r.url and asked.append(r.url))
+    set_filter(page, "lr > 0.02")
     assert sorted(names_in_table(page)) == sorted(["run-lr-0.03", "run-lr-0.1", XSS_NAME])
+    # the server filtered: the browser asked it with the expression
+    assert any(parse_qs(urlparse(u).query).get("filter") == ["lr > 0.02"] for u in asked)
 
-    page.fill(".filter-input", "tag:baseline")
-    page.wait_for_function("document.querySelectorAll('.runs-table .tr').length === 1")
+    set_filter(page, "tag:baseline")
     assert names_in_table(page) == ["run-lr-0.01"]
 
-    page.fill(".filter-input", "optimizer.name = sgd")
-    page.wait_for_function("document.querySelectorAll('.runs-table .tr').length === 1")
+    set_filter(page, "optimizer.name = sgd")
     assert names_in_table(page) == ["run-lr-0.03"]
 
-    page.fill(".filter-input", "run-lr")
-    page.wait_for_function("document.querySelectorAll('.runs-table .tr').length === 3")
-    page.fill(".filter-input", "")
+    set_filter(page, "summary.train/loss < 0.05 run-lr")
+    assert sorted(names_in_table(page)) == ["run-lr-0.03", "run-lr-0.1"]
+
+    set_filter(page, "run-lr")
+    assert len(names_in_table(page)) == 3
+    set_filter(page, "")
     page.select_option('select[aria-label="State"]', "finished")
-    page.wait_for_function("document.querySelectorAll('.runs-table .tr').length === 4")
+    table_settled(page)
+    assert len(names_in_table(page)) == 4
     page.select_option('select[aria-label="State"]', "running")
     page.wait_for_selector(".table-empty")
     page.select_option('select[aria-label="State"]', "")
+    table_settled(page)
 
     # sort by the lr config column: ascending, then descending
     header = page.locator('.th[data-col="config:lr"]')
@@ -374,15 +395,19 @@ heron.finish()
 
 
 def history_fetches(urls: list[str]) -> list[tuple[str, str, str]]:
-    """(run, key, x) of each full (not cursor, not zoom) /series request."""
+    """(run, key, x) for each run of each full (not cursor, not zoom) /series request: the
+    per-run `/runs/R/series` and the many-run `/projects/P/series?runs=a,b`."""
     out = []
     for url in urls:
         parsed = urlparse(url)
         q = parse_qs(parsed.query)
         if "after" in q or "x_min" in q:
             continue
-        run = parsed.path.split("/runs/")[1].split("/")[0]
-        out.append((run, q["key"][0], q.get("x", ["_step"])[0]))
+        if "/runs/" in parsed.path:
+            runs = [parsed.path.split("/runs/")[1].split("/")[0]]
+        else:
+            runs = q["runs"][0].split(",")
+        out.extend((run, q["key"][0], q.get("x", ["_step"])[0]) for run in runs)
     return out
 
 

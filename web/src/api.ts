@@ -106,6 +106,105 @@ export interface SeriesQuery {
 
 export type HistoryRow = Record<string, Json> & { _step: number };
 
+/** One run's buckets in a many-run series response. */
+export interface RunBuckets {
+  id: string;
+  total: number;
+  cursor: number;
+  buckets: Buckets;
+}
+
+export interface ProjectSeries {
+  key: string;
+  x: string;
+  runs: RunBuckets[];
+  missing: string[];
+}
+
+/** What `/run-ids` takes: the runs table's filter box, menus, sort and grouping. */
+export interface RunQuery {
+  filter?: string;
+  state?: string;
+  tag?: string;
+  /** A column id: name, state, created, runtime, tags, user, host, step, config:K, summary:K. */
+  sort?: string;
+  order?: "asc" | "desc";
+  group?: string;
+}
+
+export interface RunIds {
+  ids: string[];
+  total: number;
+  sort: string | null;
+  order: "asc" | "desc";
+  group: string | null;
+}
+
+/** Each run's sampled values of one media key (`/projects/P/media`). */
+export interface MediaRows {
+  key: string;
+  runs: { id: string; total: number; steps: number[]; values: Json[] }[];
+  missing: string[];
+}
+
+export interface TablePage {
+  columns: string[];
+  total: number;
+  rows: { index: number; cells: Json[] }[];
+}
+
+export type SweepState = "PENDING" | "RUNNING" | "PAUSED" | "CANCELED" | "FINISHED" | string;
+
+export interface SweepListItem {
+  id: string;
+  project: string;
+  name: string | null;
+  state: SweepState;
+  created_at: number;
+  method: string | null;
+}
+
+export interface SweepRun {
+  id: string;
+  name: string;
+  state: RunState;
+  params: Record<string, Json>;
+  value: number | string | null;
+  agent: string | null;
+  created_at: number;
+}
+
+export interface Sweep {
+  id: string;
+  project: string;
+  entity: string;
+  name: string | null;
+  state: SweepState;
+  config: Record<string, Json>;
+  metric: { name: string; goal?: string; target?: number | null } | null;
+  run_cap: number | null;
+  created_at: number;
+  runs: SweepRun[];
+}
+
+export interface ParamImportance {
+  name: string;
+  kind: "number" | "category";
+  correlation: number | null;
+  importance: number | null;
+}
+
+export interface SweepAnalysis {
+  metric: string | null;
+  goal: string;
+  runs_used: number;
+  params: ParamImportance[];
+  /** Run ids, best first. */
+  ranking: string[];
+  /** The runs in creation order, with the best value so far. */
+  progress: { id: string; value: number | string | null; best: number | null }[];
+}
+
 export interface ConsoleLine {
   id: number;
   stream: string;
@@ -234,6 +333,57 @@ function fixSeries(s: SeriesResponse): SeriesResponse {
   return s;
 }
 
+/** Decode `/projects/P/series?format=binary` (see routes/workspace.py: encode_binary). */
+export function decodeSeries(buf: ArrayBuffer): ProjectSeries {
+  const view = new DataView(buf);
+  const magic = String.fromCharCode(view.getUint8(0), view.getUint8(1), view.getUint8(2), view.getUint8(3));
+  if (magic !== "HSB1") throw new ApiError(0, "unexpected series response");
+  const hlen = view.getUint32(4, true);
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, hlen)));
+  const base = 8 + hlen;
+  const arr = (spec: [number, string] | undefined, n: number): number[] | null => {
+    if (!spec) return null;
+    const [off, kind] = spec;
+    const at = base + off;
+    const typed = kind === "i4" ? new Int32Array(buf, at, n) : kind === "f4" ? new Float32Array(buf, at, n) : new Float64Array(buf, at, n);
+    return Array.from(typed);
+  };
+  const runs: RunBuckets[] = header.runs.map((r: { id: string; total: number; cursor: number; n: number; x: [number, string]; last: [number, string]; min?: [number, string]; max?: [number, string]; count?: [number, string] }) => {
+    const last = arr(r.last, r.n)!;
+    return {
+      id: r.id,
+      total: r.total,
+      cursor: r.cursor,
+      buckets: {
+        x: arr(r.x, r.n)!,
+        last,
+        min: arr(r.min, r.n) ?? last,
+        max: arr(r.max, r.n) ?? last,
+        count: arr(r.count, r.n) ?? new Array<number>(r.n).fill(1),
+      },
+    };
+  });
+  return { key: header.key, x: header.x, runs, missing: header.missing ?? [] };
+}
+
+async function requestBinary(path: string, signal?: AbortSignal): Promise<ArrayBuffer> {
+  const headers: Record<string, string> = {};
+  const key = apiKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const res = await fetch(path, { headers, signal });
+  if (!res.ok) {
+    let reason = res.statusText;
+    try {
+      const body = await res.json();
+      if (body && body.detail) reason = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, `${res.status}: ${reason}`);
+  }
+  return res.arrayBuffer();
+}
+
 export const api = {
   projects: (signal?: AbortSignal) => request<Project[]>(url("projects"), { signal }),
 
@@ -268,6 +418,54 @@ export const api = {
         { signal },
       ),
     ),
+
+  /** One metric of many runs, bucketed, in one binary response. */
+  projectSeries: async (project: string, runIds: string[], q: SeriesQuery, signal?: AbortSignal) =>
+    decodeSeries(
+      await requestBinary(
+        url(`projects/${enc(project)}/series`, {
+          key: q.key,
+          runs: runIds.join(","),
+          x: q.x,
+          points: q.points !== undefined ? Math.max(2, Math.round(q.points)) : undefined,
+          x_min: q.x_min,
+          x_max: q.x_max,
+          stream: q.stream && q.stream !== "history" ? q.stream : undefined,
+          format: "binary",
+        }),
+        signal,
+      ),
+    ),
+
+  /** The ids of the runs that match the table's filter, in its order (the server decides). */
+  runIds: (project: string, q: RunQuery, signal?: AbortSignal) =>
+    request<RunIds>(url(`projects/${enc(project)}/run-ids`, { ...q }), { signal }),
+
+  /** Each run's values of a media key (images, histograms, tables), at most `limit` steps. */
+  media: (project: string, key: string, runIds: string[], limit = 200, signal?: AbortSignal) =>
+    request<MediaRows>(url(`projects/${enc(project)}/media`, { key, runs: runIds.join(","), limit }), { signal }),
+
+  /** One page of a logged table file, sorted by a column on the server. */
+  tablePage: (path: string, q: { offset: number; limit: number; sort?: number | null; order?: "asc" | "desc" }, signal?: AbortSignal) =>
+    request<TablePage>(url("tables", { path, offset: q.offset, limit: q.limit, sort: q.sort ?? undefined, order: q.order }), { signal }),
+
+  /** The URL of a stored media file from its reference's `path` (`media/ab/...png`). */
+  mediaUrl: (path: string) => url(path.split("/").map(enc).join("/")),
+
+  sweeps: (project: string, signal?: AbortSignal) => request<SweepListItem[]>(url("sweeps", { project }), { signal }),
+
+  sweep: (id: string, signal?: AbortSignal) => request<Sweep>(url(`sweeps/${enc(id)}`), { signal }),
+
+  /** `importance: false`: without the random forest (fast; the forest may take a second). */
+  sweepAnalysis: (id: string, importance = true, signal?: AbortSignal) =>
+    request<SweepAnalysis>(url(`sweeps/${enc(id)}/analysis`, { importance: importance ? undefined : "false" }), { signal }),
+
+  setSweepState: (id: string, action: "pause" | "resume" | "stop" | "cancel") =>
+    request<{ state: string }>(url(`sweeps/${enc(id)}/state`), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ action }),
+    }),
 
   history: (
     project: string,

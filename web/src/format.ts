@@ -60,11 +60,12 @@ export function bytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-/** Nested dicts as dotted keys (`optimizer.lr`), the way the table and compare view show them. */
+/** Nested dicts as dotted keys (`optimizer.lr`), the way the table and compare view show them.
+ * Logged media values (dicts with a `_type`: images, histograms, tables) stay whole. */
 export function flatten(obj: Record<string, Json>, prefix = "", out: Record<string, Json> = {}) {
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0) {
+    if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0 && !("_type" in v)) {
       flatten(v as Record<string, Json>, key, out);
     } else {
       out[key] = v;
@@ -81,4 +82,14 @@ export function runtimeOf(r: {
 }): number | null {
   if (r.state === "running") return Math.max(r.runtime ?? 0, Date.now() / 1000 - r.created_at);
   return r.runtime;
+}
+
+/** A chart value as its shortest text: values sent as float32 print as 0.1, not 0.10000000149. */
+export function shortFloat(v: number): number {
+  if (!isFinite(v) || Math.fround(v) !== v) return v;
+  for (let p = 1; p <= 9; p++) {
+    const t = Number(v.toPrecision(p));
+    if (Math.fround(t) === v) return t;
+  }
+  return v;
 }

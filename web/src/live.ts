@@ -1,5 +1,5 @@
 // Hooks that keep a page's data current from the live feed.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import { api, LiveFeed, type LiveEvent, type LiveStatus, type Run } from "./api";
 
 /** The last step a history event carries (its rows, or the range of a large batch). */
@@ -13,7 +13,8 @@ export function lastStepOf(ev: LiveEvent): number | null {
 export function useLiveFeed(project: string, run?: string): { feed: LiveFeed | null; status: LiveStatus } {
   const [feed, setFeed] = useState<LiveFeed | null>(null);
   const [status, setStatus] = useState<LiveStatus>("connecting");
-  useEffect(() => {
+  // Layout effects here and below: requests leave before the first paint, not a frame later.
+  useLayoutEffect(() => {
     const f = new LiveFeed(project, run);
     setFeed(f);
     setStatus(f.status);
@@ -31,7 +32,7 @@ export function useRuns(project: string, feed: LiveFeed | null) {
   const [runs, setRuns] = useState<Run[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const ctrl = new AbortController();
     setRuns(null);
     setError(null);

@@ -5,6 +5,8 @@ import { render } from "preact";
 import { Compare } from "./pages/Compare";
 import { Projects } from "./pages/Projects";
 import { RunPage } from "./pages/RunPage";
+import { SweepPage } from "./pages/SweepPage";
+import { Sweeps } from "./pages/Sweeps";
 import { Workspace } from "./pages/Workspace";
 import { href, useRoute, type Route } from "./router";
 import { setTheme, useTheme } from "./theme";
@@ -21,6 +23,18 @@ function Crumbs({ route }: { route: Route }) {
         <>
           <span class="crumb-sep">/</span>
           <span class="crumb">{route.run}</span>
+        </>
+      )}
+      {(route.page === "sweeps" || route.page === "sweep") && (
+        <>
+          <span class="crumb-sep">/</span>
+          <a href={href.sweeps(route.project)} class="crumb">sweeps</a>
+        </>
+      )}
+      {route.page === "sweep" && (
+        <>
+          <span class="crumb-sep">/</span>
+          <span class="crumb">{route.sweep}</span>
         </>
       )}
       {route.page === "compare" && (
@@ -46,6 +60,12 @@ function App() {
       break;
     case "run":
       page = <RunPage key={`${route.project}/${route.run}`} project={route.project} runId={route.run} tab={route.tab} />;
+      break;
+    case "sweeps":
+      page = <Sweeps project={route.project} />;
+      break;
+    case "sweep":
+      page = <SweepPage key={route.sweep} project={route.project} sweepId={route.sweep} />;
       break;
     case "compare":
       page = <Compare project={route.project} runIds={route.runs} />;

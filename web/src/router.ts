@@ -6,6 +6,8 @@ export type Route =
   | { page: "workspace"; project: string }
   | { page: "compare"; project: string; runs: string[] }
   | { page: "run"; project: string; run: string; tab: string }
+  | { page: "sweeps"; project: string }
+  | { page: "sweep"; project: string; sweep: string }
   | { page: "notfound"; path: string };
 
 export function parseHash(hash: string): Route {
@@ -18,6 +20,9 @@ export function parseHash(hash: string): Route {
     if (parts.length === 2) return { page: "workspace", project };
     if (parts[2] === "compare") {
       return { page: "compare", project, runs: (query.get("runs") ?? "").split(",").filter(Boolean) };
+    }
+    if (parts[2] === "sweeps") {
+      return parts.length >= 4 ? { page: "sweep", project, sweep: parts[3] } : { page: "sweeps", project };
     }
     if (parts[2] === "r" && parts.length >= 4) {
       return { page: "run", project, run: parts[3], tab: parts[4] ?? "overview" };
@@ -32,6 +37,8 @@ export const href = {
   workspace: (project: string) => `#/p/${e(project)}`,
   run: (project: string, run: string, tab?: string) =>
     `#/p/${e(project)}/r/${e(run)}${tab && tab !== "overview" ? `/${tab}` : ""}`,
+  sweeps: (project: string) => `#/p/${e(project)}/sweeps`,
+  sweep: (project: string, sweep: string) => `#/p/${e(project)}/sweeps/${e(sweep)}`,
   compare: (project: string, runs: string[]) =>
     `#/p/${e(project)}/compare?runs=${runs.map(e).join(",")}`,
 };

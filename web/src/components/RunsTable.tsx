@@ -17,7 +17,6 @@ export interface Column {
   title?: string;
   width: number;
   kind: "builtin" | "config" | "summary";
-  sortValue: (r: Run) => Json | undefined;
   cell: (r: Run) => JSX.Element | string;
 }
 
@@ -37,24 +36,22 @@ export function builtinColumns(project: string): Column[] {
   return [
     {
       id: "name", label: "Name", width: 220, kind: "builtin",
-      sortValue: (r) => r.name,
       cell: (r) => (
         <a class="run-link" href={href.run(project, r.id)} title={r.name}>
           {r.name}
         </a>
       ),
     },
-    { id: "state", label: "State", width: 92, kind: "builtin", sortValue: (r) => r.state, cell: (r) => <StatePill state={r.state} /> },
+    { id: "state", label: "State", width: 92, kind: "builtin", cell: (r) => <StatePill state={r.state} /> },
     {
       id: "created", label: "Created", width: 96, kind: "builtin",
-      sortValue: (r) => r.created_at,
       cell: (r) => <span title={dateTime(r.created_at)}>{relTime(r.created_at)}</span>,
     },
-    { id: "runtime", label: "Runtime", width: 80, kind: "builtin", sortValue: (r) => runtimeOf(r), cell: (r) => <span class="num">{duration(runtimeOf(r))}</span> },
-    { id: "tags", label: "Tags", width: 130, kind: "builtin", sortValue: (r) => r.tags.join(","), cell: (r) => <Tags tags={r.tags} /> },
-    { id: "user", label: "User", width: 80, kind: "builtin", sortValue: (r) => r.user, cell: (r) => valueCell(r.user ?? undefined) },
-    { id: "host", label: "Host", width: 100, kind: "builtin", sortValue: (r) => r.host, cell: (r) => valueCell(r.host ?? undefined) },
-    { id: "step", label: "Step", width: 64, kind: "builtin", sortValue: (r) => r.last_step, cell: (r) => <span class="num">{r.history_rows ? String(r.last_step) : "–"}</span> },
+    { id: "runtime", label: "Runtime", width: 80, kind: "builtin", cell: (r) => <span class="num">{duration(runtimeOf(r))}</span> },
+    { id: "tags", label: "Tags", width: 130, kind: "builtin", cell: (r) => <Tags tags={r.tags} /> },
+    { id: "user", label: "User", width: 80, kind: "builtin", cell: (r) => valueCell(r.user ?? undefined) },
+    { id: "host", label: "Host", width: 100, kind: "builtin", cell: (r) => valueCell(r.host ?? undefined) },
+    { id: "step", label: "Step", width: 64, kind: "builtin", cell: (r) => <span class="num">{r.history_rows ? String(r.last_step) : "–"}</span> },
   ];
 }
 
@@ -66,31 +63,8 @@ export function dataColumn(kind: "config" | "summary", key: string): Column {
     title: `${kind}.${key}`,
     width: 96,
     kind,
-    sortValue: get,
     cell: (r) => valueCell(get(r)),
   };
-}
-
-function cmp(a: Json | undefined, b: Json | undefined): number {
-  const ua = a === undefined || a === null;
-  const ub = b === undefined || b === null;
-  if (ua || ub) return ua && ub ? 0 : ua ? 1 : -1; // missing values last
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  return String(a).localeCompare(String(b), undefined, { numeric: true });
-}
-
-export function sortRuns(runs: Run[], sort: Sort, cols: Column[]): Run[] {
-  if (!sort) return runs;
-  const col = cols.find((c) => c.id === sort.col);
-  if (!col) return runs;
-  const keyed = runs.map((r) => [col.sortValue(r), r] as const);
-  keyed.sort((x, y) => {
-    const missingX = x[0] === undefined || x[0] === null;
-    const missingY = y[0] === undefined || y[0] === null;
-    if (missingX || missingY) return cmp(x[0], y[0]);
-    return cmp(x[0], y[0]) * sort.dir;
-  });
-  return keyed.map((k) => k[1]);
 }
 
 interface Props {
@@ -102,6 +76,10 @@ interface Props {
   inCharts: Set<string>;
   selected: Set<string>;
   sort: Sort;
+  /** The server is ordering the runs for a newer filter or sort than the one shown. */
+  busy?: boolean;
+  /** The filter the shown rows match (for tests and screen readers). */
+  appliedFilter?: string;
   height: number;
   onSort: (s: Sort) => void;
   onToggleHidden: (ids: string[], hide: boolean) => void;
@@ -169,7 +147,8 @@ export function RunsTable(props: Props) {
   }
 
   return (
-    <div class="runs-table" ref={scrollRef} style={{ height: `${props.height}px` }} role="table" aria-rowcount={runs.length}>
+    <div class={`runs-table${props.busy ? " busy" : ""}`} ref={scrollRef} style={{ height: `${props.height}px` }} role="table"
+      aria-rowcount={runs.length} aria-busy={props.busy ? "true" : "false"} data-filter={props.appliedFilter ?? ""}>
       <div class="thead" role="row" style={{ gridTemplateColumns: template, width: `${width}px` }}>
         <span class="th th-check">
           <input

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, ApiError, setApiKey, type RunDetail, type RunFile, type RunPatch } from "../api";
 import { ChartToolbar } from "../components/ChartToolbar";
 import { Console } from "../components/Console";
+import { isModuleTree, ModelTree } from "../components/ModelTree";
 import { Tree } from "../components/Tree";
 import { Empty, LiveDot, Spinner, StatePill } from "../components/bits";
 import { bytes, dateTime, duration, relTime, runtimeOf } from "../format";
@@ -156,7 +157,7 @@ function Overview({ run, onPatch }: { run: RunDetail; onPatch: (p: RunPatch) => 
   ];
   if (run.group) rows.push(["Group", run.group]);
   if (run.job_type) rows.push(["Job type", run.job_type]);
-  if (run.sweep_id) rows.push(["Sweep", run.sweep_id]);
+  if (run.sweep_id) rows.push(["Sweep", <a href={href.sweep(run.project, run.sweep_id)} class="sweep-link">{run.sweep_id}</a>]);
   if (run.exit_code !== null && run.exit_code !== undefined) rows.push(["Exit code", String(run.exit_code)]);
   rows.push(["Run id", <code>{run.id}</code>]);
   return (
@@ -280,6 +281,9 @@ export function RunPage({ project, runId, tab }: { project: string; runId: strin
   if (error) return <div class="page"><Empty title={`Could not load run ${runId}`}>{error}</Empty></div>;
   if (!run) return <div class="page"><Spinner label="Loading run…" /></div>;
   const xMetrics = Object.keys(run.summary ?? {}).filter((k) => !k.startsWith("_") && typeof run.summary[k] === "number");
+  // watch(model, log_graph=True) keeps each model's module tree in summary["graph_<n>"].
+  const graphs = Object.entries(run.summary ?? {}).filter(([k, v]) => /^graph_\d+$/.test(k) && isModuleTree(v));
+  const tabs = graphs.length ? [...TABS.slice(0, 3), ["model", "Model"] as [string, string], ...TABS.slice(3)] : TABS;
   return (
     <div class="page run-page">
       <div class="page-head">
@@ -291,7 +295,7 @@ export function RunPage({ project, runId, tab }: { project: string; runId: strin
         <a class="btn btn-ghost" href={href.workspace(project)}>← {project}</a>
       </div>
       <nav class="tabs" role="tablist">
-        {TABS.map(([id, label]) => (
+        {tabs.map(([id, label]) => (
           <a key={id} role="tab" aria-selected={tab === id} class={`tab${tab === id ? " active" : ""}`} href={href.run(project, runId, id)} data-tab={id}>
             {label}
           </a>
@@ -315,6 +319,13 @@ export function RunPage({ project, runId, tab }: { project: string; runId: strin
           />
         </>
       )}
+      {tab === "model" && (graphs.length ? (
+        <div class="model-trees">
+          {graphs.map(([k, v]) => isModuleTree(v) && <ModelTree key={k} name={k} value={v} />)}
+        </div>
+      ) : (
+        <Empty title="No model graph">Call <code>heron.watch(model, log_graph=True)</code> to record the module tree.</Empty>
+      ))}
       {tab === "logs" && <Console project={project} runId={runId} running={run.state === "running"} feed={feed} />}
       {tab === "files" && <Files project={project} runId={runId} />}
     </div>

@@ -1,12 +1,12 @@
 // A project's workspace: the runs table (filter, sort, colours, eyes, selection) and below it
 // a chart panel for every numeric metric, all kept live from the feed.
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { Run } from "../api";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, type Run, type RunIds, type RunQuery } from "../api";
 import { PALETTE, runColors } from "../colors";
 import { ChartToolbar } from "../components/ChartToolbar";
 import { Empty, LiveDot, Spinner } from "../components/bits";
-import { builtinColumns, dataColumn, RunsTable, sortRuns, type Column, type Sort } from "../components/RunsTable";
-import { flat, matches, parseFilter } from "../filter";
+import { builtinColumns, dataColumn, RunsTable, type Column, type Sort } from "../components/RunsTable";
+import { flat } from "../filter";
 import { fmtValue } from "../format";
 import type { Group } from "../panels/chartdata";
 import { useLiveFeed, useRuns, useTick } from "../live";
@@ -78,6 +78,53 @@ function ColumnPicker(props: {
   );
 }
 
+/**
+ * The table's run ids in order, from the server, for `query`; asked again (at most every
+ * half second) when runs start or change. `appliedSort`: the sort the ids are in.
+ */
+function useRunOrder(project: string, query: RunQuery, sort: Sort, feed: ReturnType<typeof useLiveFeed>["feed"]) {
+  const [result, setResult] = useState<{ order: RunIds; sort: Sort; query: RunQuery } | null>(null);
+  const [tick, setTick] = useState(0);
+  const sig = JSON.stringify(query);
+  const first = useRef(true);
+  useLayoutEffect(() => {
+    const ctrl = new AbortController();
+    // Typing in the filter box asks once the typing pauses; the first load asks at once.
+    const ask = () =>
+      api
+        .runIds(project, query, ctrl.signal)
+        .then((order) => !ctrl.signal.aborted && setResult({ order, sort, query }))
+        .catch(() => undefined);
+    const t = first.current ? (void ask(), undefined) : window.setTimeout(ask, 120);
+    first.current = false;
+    return () => {
+      window.clearTimeout(t);
+      ctrl.abort();
+    };
+  }, [project, sig, tick]);
+  useEffect(() => {
+    if (!feed) return;
+    let timer: number | undefined;
+    const off = feed.subscribe((ev) => {
+      if (ev.type !== "run" || timer !== undefined) return;
+      timer = window.setTimeout(() => {
+        timer = undefined;
+        setTick((n) => n + 1);
+      }, 500);
+    });
+    return () => {
+      off();
+      window.clearTimeout(timer);
+    };
+  }, [feed]);
+  return {
+    order: result?.order ?? null,
+    appliedSort: result ? result.sort : sort,
+    applied: result?.query ?? null,
+    busy: !result || JSON.stringify(result.query) !== sig,
+  };
+}
+
 export function Workspace({ project }: { project: string }) {
   const { feed, status } = useLiveFeed(project);
   const { runs, error } = useRuns(project, feed);
@@ -94,6 +141,13 @@ export function Workspace({ project }: { project: string }) {
   const [tall, setTall] = usePref<boolean>("tableTall", false);
   const [groupBy, setGroupBy] = usePref<string>(`groupBy.${project}`, "");
   const anyRunning = !!runs?.some((r) => r.state === "running");
+  const [sweepCount, setSweepCount] = useState(0);
+  const sweepRuns = !!runs?.some((r) => r.sweep_id);
+  useEffect(() => {
+    const ctrl = new AbortController();
+    api.sweeps(project, ctrl.signal).then((l) => setSweepCount(l.length)).catch(() => undefined);
+    return () => ctrl.abort();
+  }, [project, sweepRuns]);
   useTick(anyRunning, 1000);
 
   const hidden = useMemo(() => new Set(hiddenList), [hiddenList]);
@@ -130,15 +184,21 @@ export function Workspace({ project }: { project: string }) {
     [project, columnIds.join("\n"), groupBy],
   );
 
-  const filter = useMemo(() => parseFilter(filterText), [filterText]);
+  // The server filters and orders the table; the page keeps the runs themselves current.
+  const query: RunQuery = {
+    filter: filterText.trim(),
+    state: stateFilter,
+    tag: tagFilter,
+    sort: sort ? (sort.col === "group" ? `config:${groupBy}` : sort.col) : "",
+    order: sort && sort.dir === -1 ? "desc" : "asc",
+    group: groupBy,
+  };
+  const { order, appliedSort, applied, busy } = useRunOrder(project, query, sort, feed);
   const shown = useMemo(() => {
-    if (!runs) return [];
-    const f = runs.filter(
-      (r) => matches(r, filter) && (!stateFilter || r.state === stateFilter) && (!tagFilter || r.tags.includes(tagFilter)),
-    );
-    const sorted = sortRuns(f, sort, columns);
-    return groupBy ? sortRuns(sorted, { col: "group", dir: 1 }, columns) : sorted;
-  }, [runs, filter, stateFilter, tagFilter, sort, columns, groupBy]);
+    if (!runs || !order) return [];
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    return order.ids.map((id) => byId.get(id)).filter((r): r is Run => !!r);
+  }, [runs, order]);
 
   const chartRunIds = useMemo(() => {
     const visible = shown.filter((r) => !hidden.has(r.id));
@@ -199,7 +259,7 @@ export function Workspace({ project }: { project: string }) {
       </div>
     );
   }
-  if (!runs) return <div class="page"><Spinner label="Loading runs…" /></div>;
+  if (!runs || !order) return <div class="page"><Spinner label="Loading runs…" /></div>;
   if (!runs.length) {
     return (
       <div class="page">
@@ -221,6 +281,9 @@ export function Workspace({ project }: { project: string }) {
         </span>
         <LiveDot status={status} />
         <span class="spacer" />
+        <a class="btn btn-ghost" href={href.sweeps(project)} data-action="sweeps" title="This project's hyperparameter sweeps">
+          Sweeps{sweepCount ? ` (${sweepCount})` : ""}
+        </a>
         {selectedIds.length > 0 && (
           <button class="btn btn-ghost" onClick={() => setSelected(new Set())}>
             Clear selection
@@ -299,7 +362,9 @@ export function Workspace({ project }: { project: string }) {
         hidden={hidden}
         inCharts={inCharts}
         selected={selected}
-        sort={sort}
+        sort={appliedSort}
+        busy={busy}
+        appliedFilter={applied?.filter ?? ""}
         height={tall ? 560 : Math.min(300, 34 + Math.max(shown.length, 3) * 30)}
         onSort={setSort}
         onToggleHidden={onToggleHidden}

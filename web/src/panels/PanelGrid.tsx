@@ -1,11 +1,20 @@
-// Chart panels for every numeric metric, in collapsible sections by key prefix, each panel
-// rendered only once it scrolls near the viewport.
+// Panels for every logged key, in collapsible sections by key prefix: a chart per numeric
+// metric, and media panels for images, histograms and tables. Each panel renders (and asks the
+// server) only once it scrolls near the viewport; the gradients/ and parameters/ sections that
+// watch() fills start collapsed, so a model with thousands of layers does not load them all.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { LiveFeed, Stream } from "../api";
 import { usePref } from "../prefs";
 import type { Group } from "./chartdata";
 import { LineChart, type ChartRun, type ChartSettings } from "./LineChart";
-import { sections, useRunKeys } from "./keys";
+import { HistogramPanel } from "./HistogramPanel";
+import { sections, useRunKeys, type MediaKind } from "./keys";
+import { LazyPanel } from "./LazyPanel";
+import { MediaPanel } from "./MediaPanel";
+import { TablePanel } from "./TablePanel";
+
+/** Sections closed until the user opens them: watch()'s histograms, one panel per layer. */
+const CLOSED_BY_DEFAULT = new Set(["gradients", "parameters"]);
 
 const PLOT_H = 190;
 const FULL_H = () => Math.max(300, window.innerHeight - 220);
@@ -26,31 +35,6 @@ interface Props {
   filter?: string;
 }
 
-function LazyPanel(props: { children: () => preact.ComponentChildren; minHeight: number }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const [seen, setSeen] = useState(false);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el || seen) return;
-    const io = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((e) => e.isIntersecting)) {
-          setSeen(true);
-          io.disconnect();
-        }
-      },
-      { rootMargin: "100px 0px" },
-    );
-    io.observe(el);
-    return () => io.disconnect();
-  }, [seen]);
-  return (
-    <div class="panel" ref={ref} style={{ minHeight: `${props.minHeight}px` }}>
-      {seen ? props.children() : <div class="panel-skeleton" />}
-    </div>
-  );
-}
-
 export function PanelGrid(props: Props) {
   const { project, runs, feed, settings } = props;
   const plainRuns = useMemo(() => runs.map((r) => r.run), [runs]);
@@ -61,6 +45,19 @@ export function PanelGrid(props: Props) {
                          many ? "sample" : "keys");
   const [collapsed, setCollapsed] = usePref<Record<string, boolean>>(`collapsed.${props.prefKey}`, {});
   const [full, setFull] = useState<{ metric: string; stream: Stream } | null>(null);
+
+  // Media keys (images, histograms, tables) and the runs that logged each.
+  const mediaKeys = useMemo(() => {
+    const m = new Map<string, { kind: MediaKind; runs: Set<string> }>();
+    if (!props.streams.includes("history")) return m;
+    for (const [runId, keys] of hist.media) {
+      for (const [k, kind] of keys) {
+        if (!m.has(k)) m.set(k, { kind, runs: new Set() });
+        m.get(k)!.runs.add(runId);
+      }
+    }
+    return m;
+  }, [hist.media, props.streams.join()]);
 
   const metricStream = useMemo(() => {
     const m = new Map<string, Stream>();
@@ -74,15 +71,17 @@ export function PanelGrid(props: Props) {
   const onEmpty = (m: string) => setEmpty((old) => (old.has(m) ? old : new Set(old).add(m)));
   const q = (props.filter ?? "").trim().toLowerCase();
   const secs = useMemo(
-    () => sections([...metricStream.keys()].filter((k) => !empty.has(k) && (!q || k.toLowerCase().includes(q)))),
-    [metricStream, q, empty],
+    () => sections([...metricStream.keys(), ...[...mediaKeys.keys()].filter((k) => !metricStream.has(k))]
+      .filter((k) => !empty.has(k) && (!q || k.toLowerCase().includes(q)))),
+    [metricStream, mediaKeys, q, empty],
   );
 
   // Runs per metric, memoised so charts only see a new array when their runs change.
   const runsCache = useRef(new Map<string, { sig: string; runs: ChartRun[] }>());
   const runsFor = (metric: string, stream: Stream): ChartRun[] => {
     const km = stream === "system" ? sys.keys : hist.keys;
-    const list = runs.filter((r) => km.get(r.run.id)?.has(metric));
+    const media = stream === "history" ? mediaKeys.get(metric) : undefined;
+    const list = runs.filter((r) => (media ? media.runs.has(r.run.id) : km.get(r.run.id)?.has(metric)));
     const sig = list.map((r) => `${r.run.id}:${r.color}:${r.run.state}:${r.run.name}`).join(",");
     const c = runsCache.current.get(`${stream}:${metric}`);
     if (c && c.sig === sig) return c.runs;
@@ -111,7 +110,7 @@ export function PanelGrid(props: Props) {
   return (
     <div class="panel-grid">
       {secs.map((sec) => {
-        const closed = !!collapsed[sec.name];
+        const closed = collapsed[sec.name] ?? CLOSED_BY_DEFAULT.has(sec.name);
         return (
           <section class="section" key={sec.name} data-section={sec.name}>
             <button
@@ -126,6 +125,19 @@ export function PanelGrid(props: Props) {
             {!closed && (
               <div class="panels">
                 {sec.metrics.map((m) => {
+                  const media = metricStream.has(m) ? undefined : mediaKeys.get(m);
+                  if (media) {
+                    const tall = media.kind === "table" ? 380 : media.kind === "histogram" ? PLOT_H + 74 : 300;
+                    return (
+                      <LazyPanel key={m} minHeight={tall} wide={media.kind === "table"} class={`panel-${media.kind}`}>
+                        {() => media.kind === "histogram"
+                          ? <HistogramPanel project={project} metric={m} runs={runsFor(m, "history")} feed={feed} height={PLOT_H} />
+                          : media.kind === "table"
+                            ? <TablePanel project={project} metric={m} runs={runsFor(m, "history")} feed={feed} />
+                            : <MediaPanel project={project} metric={m} runs={runsFor(m, "history")} feed={feed} />}
+                      </LazyPanel>
+                    );
+                  }
                   const stream = metricStream.get(m) ?? "history";
                   return (
                     <LazyPanel key={m} minHeight={PLOT_H + 74}>

@@ -1,6 +1,6 @@
 // Chart data: per-run bucketed series from `/series`, merged onto one x axis for uPlot.
 // The server owns the bucketing; the browser only smooths (a display choice) and aligns.
-import type { MetricDef, SeriesResponse } from "../api";
+import type { MetricDef, RunBuckets, SeriesResponse } from "../api";
 
 export interface RunSeries {
   runId: string;
@@ -28,6 +28,10 @@ export function fromResponse(runId: string, s: SeriesResponse): RunSeries {
     total: s.total,
     appended: 0,
   };
+}
+
+export function fromBuckets(rb: RunBuckets): RunSeries {
+  return fromResponse(rb.id, { key: "", x: "", total: rb.total, cursor: rb.cursor, buckets: rb.buckets });
 }
 
 /** Append raw points (count 1) keeping x sorted; points at or before the last x are dropped. */

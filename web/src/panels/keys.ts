@@ -1,10 +1,44 @@
 // Which numeric metrics each run has (from `/keys`), kept current by the live feed.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, type LiveFeed, type Run, type Stream } from "../api";
 import { Limiter } from "../limit";
 import { metricDef } from "./chartdata";
 
 export type KeyMap = Map<string, Set<string>>; // run id -> metric keys
+
+/** Media kinds that get a panel of their own, by the `_type` of a logged value. */
+export type MediaKind = "image" | "images" | "histogram" | "table";
+export type MediaMap = Map<string, Map<string, MediaKind>>; // run id -> media key -> kind
+
+const MEDIA_TYPES: Record<string, MediaKind> = {
+  "image-file": "image",
+  "images/separated": "images",
+  histogram: "histogram",
+  "table-file": "table",
+};
+
+export function mediaKindOf(v: unknown): MediaKind | null {
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    const t = (v as Record<string, unknown>)._type;
+    if (typeof t === "string" && t in MEDIA_TYPES) return MEDIA_TYPES[t];
+  }
+  return null;
+}
+
+function isMediaKind(kind: string): kind is MediaKind {
+  return kind === "image" || kind === "images" || kind === "histogram" || kind === "table";
+}
+
+/** The media keys a run logged, from its summary (the last value of each key). */
+export function summaryMedia(run: Run): Map<string, MediaKind> {
+  const out = new Map<string, MediaKind>();
+  if (!run.history_rows) return out;
+  for (const [k, v] of Object.entries(run.summary ?? {})) {
+    const kind = mediaKindOf(v);
+    if (kind && chartable(k)) out.set(k, kind);
+  }
+  return out;
+}
 
 const keysLimiter = new Limiter(4);
 
@@ -44,27 +78,41 @@ export function summaryKeys(run: Run): Set<string> {
 export function useRunKeys(project: string, runs: Run[], stream: Stream, feed: LiveFeed | null,
                            source: "keys" | "summary" | "sample" = "keys") {
   const [keys, setKeys] = useState<KeyMap>(new Map());
+  const [media, setMedia] = useState<MediaMap>(new Map());
   const [loading, setLoading] = useState(true);
   const asked = useRef(new Set<string>());
   const mapRef = useRef<KeyMap>(new Map());
+  const mediaRef = useRef<MediaMap>(new Map());
+  const addMedia = (runId: string, key: string, kind: MediaKind): boolean => {
+    let m = mediaRef.current.get(runId);
+    if (!m) mediaRef.current.set(runId, (m = new Map()));
+    if (m.get(key) === kind) return false;
+    m.set(key, kind);
+    return true;
+  };
 
-  useEffect(() => {
+  // Layout effects: the panels (and their requests) follow in the same frame as the runs.
+  useLayoutEffect(() => {
     asked.current = new Set();
     mapRef.current = new Map();
+    mediaRef.current = new Map();
     setKeys(new Map());
+    setMedia(new Map());
     setLoading(true);
   }, [project, stream]);
 
   const ids = runs.map((r) => r.id).join(",");
   const summarySig = source === "summary" ? runs.map((r) => Object.keys(r.summary ?? {}).length).join(",") : "";
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (source === "summary") {
       for (const r of runs) {
         const set = mapRef.current.get(r.id) ?? new Set<string>();
         for (const k of summaryKeys(r)) set.add(k);
         mapRef.current.set(r.id, set);
+        if (stream === "history") for (const [k, kind] of summaryMedia(r)) addMedia(r.id, k, kind);
       }
       setKeys(new Map(mapRef.current));
+      setMedia(new Map(mediaRef.current));
       setLoading(false);
       return;
     }
@@ -73,14 +121,16 @@ export function useRunKeys(project: string, runs: Run[], stream: Stream, feed: L
       const ctrl = new AbortController();
       const todo = sample.filter((r) => !asked.current.has(r.id));
       for (const r of todo) asked.current.add(r.id);
-      void Promise.all(
+      // System metrics lie at the bottom of the page: ask after the charts on screen have.
+      const wait = new Promise((res) => window.setTimeout(res, mapRef.current.has("*") ? 0 : 400));
+      void wait.then(() => Promise.all(
         todo.map((r) =>
           keysLimiter
             .run(() => api.keys(project, r.id, stream, ctrl.signal), ctrl.signal)
             .then((list) => list.filter((k) => k.kind === "number" && chartable(k.key)).map((k) => k.key))
             .catch(() => [] as string[]),
         ),
-      ).then((lists) => {
+      )).then((lists) => {
         if (ctrl.signal.aborted) return;
         const shared = mapRef.current.get("*") ?? new Set<string>();
         for (const l of lists) for (const k of l) shared.add(k);
@@ -107,6 +157,7 @@ export function useRunKeys(project: string, runs: Run[], stream: Stream, feed: L
             const set = mapRef.current.get(r.id) ?? new Set<string>();
             for (const k of list) {
               if (k.kind === "number" && chartable(k.key) && !metricDef(r.metrics, k.key)?.hidden) set.add(k.key);
+              else if (isMediaKind(k.kind) && chartable(k.key)) addMedia(r.id, k.key, k.kind);
             }
             mapRef.current.set(r.id, set);
           })
@@ -115,6 +166,7 @@ export function useRunKeys(project: string, runs: Run[], stream: Stream, feed: L
     ).then(() => {
       if (ctrl.signal.aborted) return;
       setKeys(new Map(mapRef.current));
+      setMedia(new Map(mediaRef.current));
       setLoading(false);
     });
     return () => ctrl.abort();
@@ -130,9 +182,14 @@ export function useRunKeys(project: string, runs: Run[], stream: Stream, feed: L
         .then((list) => {
           const set = mapRef.current.get(runId) ?? new Set<string>();
           const before = set.size;
-          for (const k of list) if (k.kind === "number" && chartable(k.key)) set.add(k.key);
+          let media = false;
+          for (const k of list) {
+            if (k.kind === "number" && chartable(k.key)) set.add(k.key);
+            else if (isMediaKind(k.kind) && chartable(k.key)) media = addMedia(runId, k.key, k.kind) || media;
+          }
           mapRef.current.set(runId, set);
           if (set.size !== before) setKeys(new Map(mapRef.current));
+          if (media) setMedia(new Map(mediaRef.current));
         })
         .catch(() => undefined)
         .finally(() => refreshing.current.delete(runId));
@@ -157,19 +214,24 @@ export function useRunKeys(project: string, runs: Run[], stream: Stream, feed: L
         refresh(ev.run_id);
         return;
       }
+      let media = false;
       for (const row of ev.rows) {
         for (const [k, v] of Object.entries(row)) {
           if (!set.has(k) && chartable(k) && (typeof v === "number" || v === "NaN" || v === "Infinity" || v === "-Infinity")) {
             set.add(k);
             changed = true;
+          } else if (chartable(k)) {
+            const kind = mediaKindOf(v);
+            if (kind) media = addMedia(ev.run_id, k, kind) || media;
           }
         }
       }
       if (changed) setKeys(new Map(mapRef.current));
+      if (media) setMedia(new Map(mediaRef.current));
     });
   }, [feed, stream]);
 
-  return { keys, loading };
+  return { keys, media, loading };
 }
 
 export interface Section {

@@ -72,11 +72,11 @@ def safe_media_path(root: Path, relative: str) -> Path:
     base = (root / "media").resolve()
     try:
         target = (root / relative).resolve()
-    except (ValueError, OSError):  # e.g. an embedded NUL byte
-        raise HTTPException(404, f"no media file {relative!r}") from None
-    if not target.is_relative_to(base) or not target.is_file():
-        raise HTTPException(404, f"no media file {relative!r}")
-    return target
+        if target.is_relative_to(base) and target.is_file():
+            return target
+    except (ValueError, OSError):  # an embedded NUL byte, a name too long for the OS
+        pass
+    raise HTTPException(404, f"no media file {relative[:200]!r}")
 
 
 @router.get("/media/{path:path}")

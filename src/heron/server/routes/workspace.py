@@ -127,7 +127,7 @@ def encode_binary(key: str, x: str, results: list[tuple[str, Buckets, int]],
 
 def _compressed(request: Request, body: bytes, media_type: str) -> Response:
     if len(body) > 8192 and "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(gzip.compress(body, compresslevel=4), media_type=media_type,
+        return Response(gzip.compress(body, compresslevel=1), media_type=media_type,
                         headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
     return Response(body, media_type=media_type, headers={"Vary": "Accept-Encoding"})
 
@@ -243,11 +243,12 @@ def parse_filter(text: str) -> tuple[list[tuple[str, str, str]], list[str]]:
 
 def flatten(obj: dict[str, Any], prefix: str = "", out: dict[str, Any] | None = None
             ) -> dict[str, Any]:
-    """Nested dicts as dotted keys (``optimizer.lr``), as the table shows them."""
+    """Nested dicts as dotted keys (``optimizer.lr``), as the table shows them; logged media
+    values (dicts with a ``_type``) stay whole."""
     out = {} if out is None else out
     for k, v in obj.items():
         key = f"{prefix}.{k}" if prefix else str(k)
-        if isinstance(v, dict) and v:
+        if isinstance(v, dict) and v and "_type" not in v:
             flatten(v, key, out)
         else:
             out[key] = v
@@ -476,7 +477,10 @@ def table_page(store: StoreDep, caller: ReadDep, path: str = Query(min_length=1)
                order: Literal["asc", "desc"] = "asc") -> Any:
     """One page of a logged ``heron.Table`` (the ``path`` of its ``table-file`` value), sorted
     by column number ``sort``: ``{"columns", "total", "rows": [{"index", "cells"}]}``."""
-    data = _tables.get(safe_media_path(store.media_root, path))
+    try:
+        data = _tables.get(safe_media_path(store.media_root, path))
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte...
+        raise HTTPException(404, f"no media file {path[:200]!r}") from None
     columns, rows = data["columns"], data["data"]
     index = list(range(len(rows)))
     if sort is not None:
@@ -502,10 +506,11 @@ def _flat_params(params: dict[str, Any]) -> dict[str, Any]:
     return flatten(params)
 
 
-def _importance(names: list[str], rows: list[dict[str, Any]], values: list[float]
-                ) -> list[dict[str, Any]]:
-    """Correlation of each numeric parameter with the metric, and a random forest's importance
-    of every parameter (categorical ones one-hot encoded, their columns' importances summed)."""
+def _importance(names: list[str], rows: list[dict[str, Any]], values: list[float],
+                forest: bool = True) -> list[dict[str, Any]]:
+    """Correlation of each numeric parameter with the metric, and (``forest``) a random
+    forest's importance of every parameter (categorical ones one-hot encoded, their columns'
+    importances summed)."""
     y = np.asarray(values, dtype=np.float64)
     columns: list[np.ndarray] = []
     owner: list[int] = []
@@ -528,14 +533,14 @@ def _importance(names: list[str], rows: list[dict[str, Any]], values: list[float
                 columns.append(np.asarray([1.0 if v == level else 0.0 for v in labels]))
                 owner.append(j)
         out.append(entry)
-    if len(y) >= 3 and columns and np.std(y) > 0:
+    if forest and len(y) >= 3 and columns and np.std(y) > 0:
         from sklearn.ensemble import RandomForestRegressor
 
         X = np.column_stack(columns)
-        forest = RandomForestRegressor(n_estimators=100, random_state=0, n_jobs=1)
-        forest.fit(X, y)
+        model = RandomForestRegressor(n_estimators=100, random_state=0, n_jobs=1)
+        model.fit(X, y)
         total = np.zeros(len(names))
-        for index, weight in zip(owner, forest.feature_importances_):
+        for index, weight in zip(owner, model.feature_importances_):
             total[index] += weight
         for j, entry in enumerate(out):
             entry["importance"] = float(total[j])
@@ -549,9 +554,12 @@ _analyses_lock = threading.Lock()
 
 
 @router.get("/sweeps/{sweep_id}/analysis", response_class=SafeJSONResponse)
-async def sweep_analysis(sweep_id: str, store: StoreDep, caller: ReadDep) -> Any:
+async def sweep_analysis(sweep_id: str, store: StoreDep, caller: ReadDep,
+                         importance: bool = True) -> Any:
     """The sweep's runs ranked by its metric, the best value so far in creation order, and each
-    parameter's correlation with the metric and random-forest importance."""
+    parameter's correlation with the metric and random-forest importance (``importance=false``:
+    without the forest, which takes a second the first time scikit-learn loads, unless its
+    figures for these runs are already at hand)."""
     from heron.sweeps.controller import SweepController
 
     try:
@@ -581,6 +589,8 @@ async def sweep_analysis(sweep_id: str, store: StoreDep, caller: ReadDep) -> Any
         cached = _analyses.get(sweep_id)
     if cached is not None and cached[0] == stamp:
         params = cached[1]
+    elif not importance:
+        params = _importance(names, rows, values, forest=False)
     else:
         params = await run_in_threadpool(_importance, names, rows, values)
         with _analyses_lock:
