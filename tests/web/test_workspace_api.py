@@ -1,6 +1,6 @@
-"""The dashboard's own endpoints (routes/workspace.py): many runs' buckets in one response (JSON
-and binary), the runs table filtered and sorted, sampled media rows, table pages, and a sweep's
-parameter analysis."""
+"""The dashboard's own endpoints (routes/charts.py, run_table.py, media_panels.py and
+sweep_analysis.py): many runs' buckets in one response (JSON and binary), the runs table
+filtered and sorted, sampled media rows, table pages, and a sweep's parameter analysis."""
 
 from __future__ import annotations
 

@@ -10,7 +10,16 @@ from fastapi.staticfiles import StaticFiles
 
 from heron import __version__
 from heron.server.auth import Authenticator
-from heron.server.routes import ingest, live, runs, sweeps, workspace
+from heron.server.routes import (
+    charts,
+    ingest,
+    live,
+    media_panels,
+    run_table,
+    runs,
+    sweep_analysis,
+    sweeps,
+)
 from heron.store import SqlStore
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -35,7 +44,8 @@ def create_app(store: SqlStore, *, access: str = "keys",
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    for router in (ingest.router, runs.router, live.router, sweeps.router, workspace.router):
+    for router in (ingest.router, runs.router, live.router, sweeps.router, charts.router,
+                   run_table.router, media_panels.router, sweep_analysis.router):
         app.include_router(router, prefix="/api/v1")
 
     if static_dir is not None and (static_dir / "index.html").is_file():

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import text, update
 from sqlalchemy.engine import Connection, Engine
 
 from heron.records import Batch
 from heron.store import chunks, keys, queries
 from heron.store.apply import apply_batch
-from heron.store.buckets import Buckets, bucket
-from heron.store.buckets import as_float as bucket_as_float
+from heron.store.buckets import Buckets
 from heron.store.engine import READ, make_engine, sqlite_path
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.schema import runs
-
-
-def _align(x_series: Series, y_series: Series) -> tuple[np.ndarray, Series]:
-    """Pair each y point with the x logged at the same step (points without one are dropped)."""
-    positions = np.searchsorted(x_series.steps, y_series.steps)
-    positions = np.minimum(positions, max(len(x_series) - 1, 0))
-    found = (x_series.steps[positions] == y_series.steps) if len(x_series) else np.zeros(
-        len(y_series), dtype=bool)
-    xs = bucket_as_float(x_series.values[positions[found]]) if len(x_series) else np.empty(0)
-    return xs, Series(key=y_series.key, steps=y_series.steps[found],
-                      values=y_series.values[found])
-
+from heron.store.series import series_in
 
 EDITABLE = ("name", "tags", "notes", "config", "summary", "group", "job_type")
 
@@ -134,32 +120,8 @@ class SqlStore:
                after: int | None = None) -> tuple[Buckets, int]:
         """One metric bucketed for a chart (or, with ``after``, its raw points from that step),
         and the cursor to pass as ``after`` for what comes next."""
-        if after is None:
-            # Infinite bounds: -inf/+inf bound nothing; +inf/-inf (or NaN) leave nothing in range.
-            if x_min is not None and not math.isfinite(x_min):
-                if not x_min < 0:
-                    return bucket(np.empty(0), np.empty(0), points), 0
-                x_min = None
-            if x_max is not None and not math.isfinite(x_max):
-                if not x_max > 0:
-                    return bucket(np.empty(0), np.empty(0), points), 0
-                x_max = None
-        min_step = after
-        max_step = None
-        if x == "_step" and after is None:
-            min_step = math.floor(x_min) if x_min is not None else None
-            max_step = math.floor(x_max) + 1 if x_max is not None else None
         with self._read() as conn:
-            ys = queries.read_series(conn, run_pk, key, stream, min_step, max_step)
-            if x == "_step":
-                xs = ys.steps
-            else:
-                x_series = queries.read_series(conn, run_pk, x, stream, min_step, max_step)
-                xs, ys = _align(x_series, ys)
-        cursor = int(ys.steps.max()) + 1 if len(ys) else (after or 0)
-        if after is not None:
-            return bucket(xs, ys.values, len(xs) or 1), cursor
-        return bucket(xs, ys.values, points, x_min, x_max), cursor
+            return series_in(conn, run_pk, key, x, points, x_min, x_max, stream, after)
 
     def events_after(self, after: int, project: str | None = None, run_id: str | None = None,
                      limit: int = 200) -> list[tuple[int, int, dict[str, Any]]]:

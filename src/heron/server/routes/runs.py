@@ -10,17 +10,11 @@ from pydantic import BaseModel
 
 from heron.server.deps import ReadDep, StoreDep, WriteDep, find_run
 from heron.server.jsonsafe import MsgpackResponse, SafeJSONResponse, floats, respond
+from heron.server.routes.common import stream_number
 from heron.server.routes.ingest import safe_media_path
 from heron.server.serialize import run_json
-from heron.store.models import STREAMS
 
 router = APIRouter()
-
-
-def _stream(stream: str) -> int:
-    if stream not in STREAMS:
-        raise HTTPException(422, f"stream {stream!r} is not one of {sorted(STREAMS)}")
-    return STREAMS[stream]
 
 
 @router.get("/projects", response_class=SafeJSONResponse)
@@ -74,7 +68,7 @@ def delete_run(project: str, run_id: str, store: StoreDep, caller: WriteDep) -> 
 @router.get("/projects/{project}/runs/{run_id}/keys")
 def keys(project: str, run_id: str, store: StoreDep, caller: ReadDep,
          stream: str = "history") -> list[dict[str, Any]]:
-    return store.key_summary(find_run(store, project, run_id).pk, _stream(stream))
+    return store.key_summary(find_run(store, project, run_id).pk, stream_number(stream))
 
 
 @router.get("/projects/{project}/runs/{run_id}/series", response_class=SafeJSONResponse)
@@ -87,7 +81,7 @@ def series(project: str, run_id: str, store: StoreDep, caller: ReadDep,
     its raw points from that step on; ``cursor`` is where the next ``after`` starts."""
     info = find_run(store, project, run_id)
     buckets, cursor = store.series(info.pk, key, x=x, points=points, x_min=x_min, x_max=x_max,
-                                   stream=_stream(stream), after=after)
+                                   stream=stream_number(stream), after=after)
     return SafeJSONResponse({
         "key": key, "x": x, "total": buckets.total, "cursor": cursor,
         "buckets": {"x": floats(buckets.x), "min": floats(buckets.min),
@@ -102,7 +96,7 @@ def series_raw(project: str, run_id: str, store: StoreDep, caller: ReadDep,
                min_step: int | None = None, max_step: int | None = None) -> Any:
     """Every point of one metric, exactly as logged (msgpack keeps ints, NaN and strings)."""
     info = find_run(store, project, run_id)
-    s = store.read_series(info.pk, key, _stream(stream), min_step, max_step)
+    s = store.read_series(info.pk, key, stream_number(stream), min_step, max_step)
     return MsgpackResponse({"steps": s.steps.tolist(), "values": s.values.tolist()})
 
 
@@ -117,7 +111,8 @@ def history(project: str, run_id: str, store: StoreDep, caller: ReadDep,
     wanted = [k for k in keys.split(",") if k]
     if len(wanted) > 200:
         raise HTTPException(422, f"{len(wanted)} keys asked for; at most 200 at a time")
-    series = [store.read_series(info.pk, k, _stream(stream), min_step, max_step) for k in wanted]
+    number = stream_number(stream)
+    series = [store.read_series(info.pk, k, number, min_step, max_step) for k in wanted]
     return SafeJSONResponse({"rows": list(union_rows(series, "_step"))})
 
 

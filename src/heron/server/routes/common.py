@@ -1,0 +1,54 @@
+"""Helpers the dashboard's routes share: run lists in a query, streams, gzip."""
+
+from __future__ import annotations
+
+import gzip
+
+import msgspec
+from fastapi import HTTPException, Request
+from fastapi.responses import Response
+
+from heron.store import RunInfo, SqlStore
+from heron.store.models import STREAMS
+
+MAX_RUNS = 500
+"""Runs one series or media request may name."""
+
+json_encoder = msgspec.json.Encoder()
+
+
+def stream_number(stream: str) -> int:
+    """The store's number for a stream name, or 422 naming the bad one."""
+    if stream not in STREAMS:
+        raise HTTPException(422, f"stream {stream!r} is not one of {sorted(STREAMS)}")
+    return STREAMS[stream]
+
+
+def run_id_list(runs: str) -> list[str]:
+    """``runs=a,b,c`` as a list without repeats; 422 when empty or too long."""
+    ids = list(dict.fromkeys(r for r in runs.split(",") if r))
+    if not ids:
+        raise HTTPException(422, "runs must name at least one run id (runs=a,b,c)")
+    if len(ids) > MAX_RUNS:
+        raise HTTPException(422, f"{len(ids)} runs asked for; at most {MAX_RUNS} at a time")
+    return ids
+
+
+def find_runs(store: SqlStore, project: str, ids: list[str]) -> tuple[list[RunInfo], list[str]]:
+    """The runs of ``ids`` that exist, and the ids that do not."""
+    found, missing = [], []
+    for run_id in ids:
+        info = store.get_run(project, run_id)
+        if info is None:
+            missing.append(run_id)
+        else:
+            found.append(info)
+    return found, missing
+
+
+def compressed(request: Request, body: bytes, media_type: str) -> Response:
+    """``body``, gzipped when it is large and the client accepts gzip."""
+    if len(body) > 8192 and "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(gzip.compress(body, compresslevel=1), media_type=media_type,
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(body, media_type=media_type, headers={"Vary": "Accept-Encoding"})

@@ -1,0 +1,106 @@
+"""Media, histogram and table panels: sampled media rows, and table files by the page."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+
+from heron.server.deps import ReadDep, StoreDep
+from heron.server.jsonsafe import SafeJSONResponse
+from heron.server.routes.common import (
+    find_runs,
+    run_id_list,
+    stream_number,
+)
+from heron.server.routes.ingest import safe_media_path
+from heron.server.routes.run_table import sort_key
+
+router = APIRouter()
+
+@router.get("/projects/{project}/media", response_class=SafeJSONResponse)
+def media_rows(project: str, store: StoreDep, caller: ReadDep, key: str = Query(min_length=1),
+               runs: str = Query(min_length=1), limit: int = Query(200, ge=1, le=5000),
+               stream: str = "history") -> Any:
+    """Each run's values of one media key (images, histograms, tables): at most ``limit``
+    steps, evenly spread, first and last included. ``total``: how many steps hold a value."""
+    from heron.api.history import sample_indices
+
+    stream_no = stream_number(stream)
+    infos, missing = find_runs(store, project, run_id_list(runs))
+    out = []
+    for info in infos:
+        s = store.read_series(info.pk, key, stream_no)
+        keep = [i for i, v in enumerate(s.values.tolist()) if v is not None]
+        chosen = [keep[i] for i in sample_indices(len(keep), limit).tolist()]
+        out.append({"id": info.run_id, "total": len(keep),
+                    "steps": s.steps[chosen].tolist() if chosen else [],
+                    "values": s.values[chosen].tolist() if chosen else []})
+    return SafeJSONResponse({"key": key, "runs": out, "missing": missing})
+
+
+class _TableCache:
+    """The last few table files read, parsed (a page of a big table should not re-read it)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple[str, float], dict[str, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, path: Any) -> dict[str, Any]:
+        stamp = (str(path), path.stat().st_mtime)
+        with self.lock:
+            if stamp in self.items:
+                self.items.move_to_end(stamp)
+                return self.items[stamp]
+        try:
+            data = json.loads(path.read_bytes())  # json reads NaN and Infinity back
+        except (ValueError, UnicodeDecodeError):
+            raise HTTPException(422, "the file is not a table (JSON with columns and data)")
+        if not (isinstance(data, dict) and isinstance(data.get("columns"), list)
+                and isinstance(data.get("data"), list)):
+            raise HTTPException(422, "the file is not a table (JSON with columns and data)")
+        with self.lock:
+            self.items[stamp] = data
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return data
+
+
+_tables = _TableCache()
+
+
+@router.get("/tables", response_class=SafeJSONResponse)
+def table_page(store: StoreDep, caller: ReadDep, path: str = Query(min_length=1),
+               offset: int = Query(0, ge=0, le=10**9), limit: int = Query(20, ge=1, le=1000),
+               sort: int | None = Query(None, ge=0, le=10**6),
+               order: Literal["asc", "desc"] = "asc") -> Any:
+    """One page of a logged ``heron.Table`` (the ``path`` of its ``table-file`` value), sorted
+    by column number ``sort``: ``{"columns", "total", "rows": [{"index", "cells"}]}``."""
+    try:
+        data = _tables.get(safe_media_path(store.media_root, path))
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte...
+        raise HTTPException(404, f"no media file {path[:200]!r}") from None
+    columns, rows = data["columns"], data["data"]
+    index = list(range(len(rows)))
+    if sort is not None:
+        if sort >= len(columns):
+            raise HTTPException(422, f"sort column {sort} is past the table's {len(columns)}")
+
+        def cell(i: int) -> Any:
+            row = rows[i]
+            return row[sort] if isinstance(row, list) and sort < len(row) else None
+
+        present = [i for i in index if cell(i) is not None]
+        absent = [i for i in index if cell(i) is None]
+        present.sort(key=lambda i: sort_key(cell(i)), reverse=order == "desc")
+        index = present + absent
+    page = index[offset:offset + limit]
+    return SafeJSONResponse({"columns": columns, "total": len(rows),
+                             "rows": [{"index": i, "cells": rows[i]} for i in page]})
+
+
+
