@@ -70,7 +70,9 @@ def test_sweep_page_progress_charts_importance_and_best_runs(
 
     # parallel coordinates: the parameters (most important first) and the metric last
     pc = page.locator('[data-chart="parallel-coordinates"]')
-    pc.locator(".pc-line >> nth=0").wait_for()
+    # "attached", not "visible": a line that runs level across every axis has no height, and
+    # Playwright calls a zero-height path hidden.
+    pc.locator(".pc-line >> nth=0").wait_for(state="attached", timeout=30_000)
     axes = pc.locator(".pc-axis").evaluate_all("els => els.map(e => e.dataset.axis)")
     assert sorted(axes[:-1]) == PARAMS and axes[-1] == "val/loss"
     assert pc.locator(".pc-line").count() == n
@@ -109,7 +111,7 @@ def test_brushing_an_axis_filters_the_runs(probe: PageProbe, server: str,
                                            seeded: dict[str, Any]) -> None:
     page = open_sweep(probe, server, seeded["sweep_id"])
     pc = scroll_to(page, '[data-chart="parallel-coordinates"]')
-    pc.locator(".pc-line >> nth=0").wait_for()
+    pc.locator(".pc-line >> nth=0").wait_for(state="attached", timeout=30_000)
     total = pc.locator(".pc-line").count()
     hit = pc.locator('.pc-axis[data-axis="val/loss"] .pc-hit').bounding_box()
     assert hit is not None
