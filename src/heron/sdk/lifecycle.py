@@ -6,6 +6,7 @@ Hooks are installed once, at the first ``init()``, and chain to whatever was the
 from __future__ import annotations
 
 import atexit
+import os
 import signal
 import sys
 import threading
@@ -87,7 +88,16 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
     _previous_excepthook(kind, value, tb)
 
 
+SIGNAL_END_SECONDS = 10.0
+"""How long ending the runs may take after SIGTERM before the process exits anyway."""
+
+
 def _on_sigterm(signum: int, _frame: Any) -> None:
+    # A watchdog: whatever happens while the runs end, the process honours the signal.
+    watchdog = threading.Timer(SIGNAL_END_SECONDS, os._exit, args=(128 + signum,))
+    watchdog.daemon = True
+    watchdog.start()
     _end_all(128 + signum, "killed", None)
+    watchdog.cancel()
     signal.signal(signum, signal.SIG_DFL)
     signal.raise_signal(signum)
