@@ -146,16 +146,17 @@ def encode(batch: Batch | list[Batch]) -> bytes:
     try:
         return _encoder.encode(batch)
     except OverflowError:
-        return _encoder.encode(_shrink_ints(msgspec.to_builtins(batch)))
+        return _encoder.encode(shrink_ints(msgspec.to_builtins(batch)))
 
 
-def _shrink_ints(value: Any) -> Any:
+def shrink_ints(value: Any) -> Any:
+    """``value`` with ints that no 64-bit msgpack integer holds turned into floats."""
     if type(value) is int and not -(2**63) <= value < 2**64:
         return float(value)
     if isinstance(value, list):
-        return [_shrink_ints(v) for v in value]
+        return [shrink_ints(v) for v in value]
     if isinstance(value, dict):
-        return {k: _shrink_ints(v) for k, v in value.items()}
+        return {k: shrink_ints(v) for k, v in value.items()}
     return value
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import msgspec
 import numpy as np
 
+from heron.records import shrink_ints
+
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
@@ -135,18 +137,7 @@ def encode_object(value: Any) -> bytes:
     try:
         return _encode(value)
     except OverflowError:  # ints beyond 64 bits: msgpack cannot hold them, a float can
-        return _encode(_shrink_ints(value))
-
-
-def _shrink_ints(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool) and not (
-            INT64_MIN <= value <= 2**64 - 1):
-        return float(value)
-    if isinstance(value, list):
-        return [_shrink_ints(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _shrink_ints(v) for k, v in value.items()}
-    return value
+        return _encode(shrink_ints(value))
 
 
 def decode_object(data: bytes) -> Any:
