@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -40,7 +39,7 @@ print(time.time(), flush=True)
 
 PROBE = """
 import heron, sys, time
-heron.init(project="ingest", id="probe", settings=heron.Settings(system_sample_seconds=0, console="off", silent=True, flush_interval=0.1))
+heron.init(project="ingest", id=sys.argv[2], settings=heron.Settings(system_sample_seconds=0, console="off", silent=True, flush_interval=0.1))
 for i in range(int(sys.argv[1])):
     heron.log({"t": time.time()})
     time.sleep(0.05)
@@ -71,17 +70,14 @@ def run_clients(count: int, steps: int, env: dict[str, str], tag: str) -> float:
 
 
 def measure(count: int, steps: int, db: str, tmp: Path) -> dict[str, float]:
+    tag = f"c{count}x"  # run ids unique per measurement: a PostgreSQL database is reused
     port = free_port()
+    key = subprocess.run([sys.executable, "-m", "heron.cli", "server", "--db", db, "keys",
+                          "create", "--user", "bench"], capture_output=True, text=True,
+                         check=True).stdout.strip()
     server = subprocess.Popen([sys.executable, "-m", "heron.cli", "server", "--db", db,
                                "--media", str(tmp / "media"), "--port", str(port)],
-                              stderr=subprocess.PIPE, text=True)
-    assert server.stderr is not None
-    key = ""
-    deadline = time.time() + 30
-    while time.time() < deadline and not key:
-        line = server.stderr.readline()
-        found = re.search(r"hk-[A-Za-z0-9_-]{40,}", line)
-        key = found.group(0) if found else key
+                              stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     while True:
         try:
@@ -98,7 +94,7 @@ def measure(count: int, steps: int, db: str, tmp: Path) -> dict[str, float]:
         cursor = 0
         with httpx.Client(base_url=url + "/api/v1", headers=headers, timeout=10) as client:
             while not stop.is_set():
-                got = client.get("/projects/ingest/runs/probe/series",
+                got = client.get(f"/projects/ingest/runs/probe{tag}/series",
                                  params={"key": "t", "after": cursor})
                 now = time.time()
                 if got.status_code == 200:
@@ -107,17 +103,17 @@ def measure(count: int, steps: int, db: str, tmp: Path) -> dict[str, float]:
                     cursor = data["cursor"]
                 time.sleep(0.02)
 
-    probe = subprocess.Popen([sys.executable, "-c", PROBE, "60"], env=env)
+    probe = subprocess.Popen([sys.executable, "-c", PROBE, "60", f"probe{tag}"], env=env)
     reader = threading.Thread(target=read_probe)
     reader.start()
-    elapsed = run_clients(count, steps, env, "c")
+    elapsed = run_clients(count, steps, env, tag)
     probe.wait()
     time.sleep(0.5)
     stop.set()
     reader.join()
     with httpx.Client(base_url=url + "/api/v1", headers=headers, timeout=30) as client:
         for i in range(count):
-            got = client.get(f"/projects/ingest/runs/c{i}/series",
+            got = client.get(f"/projects/ingest/runs/{tag}{i}/series",
                              params={"key": "m3", "points": steps + 1}).json()
             if got["total"] != steps or got["buckets"]["x"] != [float(s) for s in range(steps)]:
                 raise SystemExit(f"client {i}: {got['total']} points stored, {steps} logged")

@@ -50,7 +50,9 @@ def _store(ctx: click.Context) -> SqlStore:
     from heron.store import open_store
 
     media = ctx.obj.get("media")
-    return open_store(ctx.obj["db"], media_root=Path(media) if media else None)
+    # Keys never touch media, so a PostgreSQL store needs no --media here.
+    return open_store(ctx.obj["db"], media_root=Path(media) if media else (
+        None if ctx.obj["db"].startswith("sqlite") else Path.cwd()))
 
 
 @keys.command("create")
