@@ -40,10 +40,6 @@ def aligned(series: Series, steps: np.ndarray) -> np.ndarray:
     return series.values[positions]
 
 
-def to_python(values: np.ndarray) -> list[Any]:
-    return values.tolist()
-
-
 def rows_with_all(series: Sequence[Series], steps: np.ndarray, step_key: str | None
                   ) -> dict[str, np.ndarray]:
     columns: dict[str, np.ndarray] = {}

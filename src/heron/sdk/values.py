@@ -6,7 +6,6 @@ never imported here; their values are recognised by their type's module.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -157,7 +156,3 @@ def _from_torch(key: str, value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return _unstorable(key, value)
-
-
-def is_finite_number(value: Any) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)

@@ -73,7 +73,6 @@ class Writer:
         self._last_beat = time.time()
         self._warned_full = False
         self._warned_error = False
-        self._written = 0
         self.scan_media = False
         """Set once media has been logged: only then are history rows scanned for it."""
         self.error: BaseException | None = None
@@ -194,7 +193,6 @@ class Writer:
             # Retrying cannot help; keep the batch on disk (heron sync can try it later).
             print(f"heron: {exc}; the batch is kept in the run folder", file=sys.stderr)
             self._spool_to_disk([batch], prefix="rejected")
-        self._written += len(batch.records)
 
     def _deliver_spooled(self) -> None:
         from heron.sdk import runlog
