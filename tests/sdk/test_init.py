@@ -154,7 +154,8 @@ def test_save_attaches_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     saved = heron.save("ckpt/*.pt")
     assert len(saved) == 1 and Path(saved[0]).read_bytes() == b"weights"
     heron.finish()
-    files = stored("files", run.id).files()
+    # Beside the files W&B writes for every run (config.yaml, wandb-summary.json...).
+    files = [f for f in stored("files", run.id).files() if f.name.endswith(".pt")]
     assert [f.name for f in files] == ["model.pt"] and files[0].size == 7
     target = files[0].download(str(tmp_path / "out"))
     assert target.read_bytes() == b"weights"

@@ -92,6 +92,28 @@ def test_log_none_frozen_and_unused_parameters() -> None:
     assert watched_rows(other) == []
 
 
+def test_frozen_layer_logs_parameters_but_no_gradients() -> None:
+    # W&B 0.31 on the same script: parameters/0.weight at every logged step, no gradients/0.*.
+    run = heron.init(project="watch")
+    model = mlp()
+    model[0].requires_grad_(False)
+    frozen = model[0].weight.detach().clone()
+    heron.watch(model, log="all", log_freq=2)
+    train(model, 4)
+    heron.finish()
+    rows = watched_rows(run)
+    assert [step for step, _ in rows] == [1, 3]
+    for _, row in rows:
+        assert {"parameters/0.weight", "parameters/0.bias"} <= set(row)
+        assert "gradients/0.weight" not in row and "gradients/0.bias" not in row
+        assert {"gradients/2.weight", "gradients/2.bias"} <= set(row)
+        hist = row["parameters/0.weight"]
+        # The frozen weights never change: every logged histogram spans exactly their range.
+        assert sum(hist["values"]) == frozen.numel()
+        assert hist["bins"][0] == pytest.approx(float(frozen.min()))
+        assert hist["bins"][-1] == pytest.approx(float(frozen.max()))
+
+
 def test_several_models_are_kept_apart_and_unwatch_removes_hooks() -> None:
     run = heron.init(project="watch")
     first, second = mlp(), mlp()

@@ -481,3 +481,77 @@ def test_scientific_notation_in_values_becomes_floats_but_other_strings_stay() -
     lr, wd = validate(raw).parameters
     assert lr.values == (0.001, 100000.0, 0.1, "1", "abc")
     assert wd.value == 0.0005
+
+
+# W&B's schema gives int_uniform's min and max type 'integer' *and* format 'integer' (a Python
+# int): an integral float such as 0.0 is refused there, and so here. Only int_uniform: the q_*
+# forms, uniform and the log forms take any number. (spec, errors; [] means accepted)
+INT_BOUNDS: list[tuple[str, dict[str, Any], list[str]]] = [
+    (
+        "integral floats",
+        {"distribution": "int_uniform", "min": 0.0, "max": 1.0},
+        [
+            "a: min 0.0 is not of type 'integer' (distribution 'int_uniform' takes integer "
+            "bounds: write 0)",
+            "a: max 1.0 is not of type 'integer' (distribution 'int_uniform' takes integer "
+            "bounds: write 1)",
+        ],
+    ),
+    (
+        "integral float max only",
+        {"distribution": "int_uniform", "min": -2, "max": 10.0},
+        ["a: max 10.0 is not of type 'integer' (distribution 'int_uniform' takes integer "
+         "bounds: write 10)"],
+    ),
+    (
+        "fractional float",
+        {"distribution": "int_uniform", "min": 0.5, "max": 3},
+        ["a: min 0.5 is not of type 'integer' (distribution 'int_uniform' takes integer "
+         "bounds; use 'uniform' for real numbers)"],
+    ),
+    (
+        "quoted number from YAML",
+        {"distribution": "int_uniform", "min": "1", "max": 5},
+        ["a: min '1' is not of type 'integer' (distribution 'int_uniform' takes integer "
+         "bounds: write 1)"],
+    ),
+    (
+        "scientific notation string",
+        {"distribution": "int_uniform", "min": 1, "max": "1e3"},
+        ["a: max '1e3' is not of type 'integer' (distribution 'int_uniform' takes integer "
+         "bounds: write 1000)"],
+    ),
+    ("boolean", {"distribution": "int_uniform", "min": True, "max": 3},
+     ["a: min True is not of type 'number'"]),
+    ("ints", {"distribution": "int_uniform", "min": 0, "max": 1}, []),
+    ("negative ints", {"distribution": "int_uniform", "min": -5, "max": -1}, []),
+    ("q_uniform with floats", {"distribution": "q_uniform", "min": 0.0, "max": 1.0}, []),
+    ("uniform with ints", {"distribution": "uniform", "min": 0, "max": 1}, []),
+    ("inferred uniform", {"min": 0.0, "max": 1.0}, []),
+    (
+        "q_log_uniform_values with floats",
+        {"distribution": "q_log_uniform_values", "min": 1.0, "max": 64.0, "q": 1},
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"), [(s, e) for _, s, e in INT_BOUNDS], ids=[n for n, _, _ in INT_BOUNDS]
+)
+def test_int_uniform_bounds_must_be_integers_as_in_wandb(
+    spec: dict[str, Any], expected: list[str]
+) -> None:
+    if expected:
+        assert errors_of(one_param(spec)) == expected
+    else:
+        (param,) = validate(one_param(spec)).parameters
+        assert (param.min, param.max) == (spec["min"], spec["max"])
+        assert type(param.min) is type(spec["min"]) and type(param.max) is type(spec["max"])
+
+
+def test_int_uniform_float_bounds_from_a_yaml_file_are_refused() -> None:
+    raw = yaml.safe_load("method: grid\nparameters:\n  layers: {distribution: int_uniform, "
+                         "min: 1.0, max: 4}\n")
+    with pytest.raises(SweepConfigError, match=r"layers: min 1\.0 is not of type 'integer'"):
+        validate(raw)

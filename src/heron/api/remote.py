@@ -100,14 +100,30 @@ class RemoteStore:
         data = self._get(self._path(run_pk) + "/console", after=after_id, limit=limit or 100_000)
         return [ConsoleLineInfo(**line) for line in (data or {"lines": []})["lines"]]
 
-    def files(self, run_pk: int) -> list[FileInfo]:
+    def run_files(self, run_pk: int) -> list[FileInfo]:
+        """The run's files as the server lists them (W&B's names; see ``SqlStore.run_files``)."""
+        response = self._client.get(self._path(run_pk) + "/files")
+        if response.status_code >= 400:
+            raise StoreError(f"listing the run's files failed: {response.status_code} "
+                             f"{response.text[:200]}")
         return [FileInfo(name=f["name"], path=f["path"], size=f["size"], sha256=f["sha256"],
-                         updated_at=f["updated_at"])
-                for f in self._client.get(self._path(run_pk) + "/files").json()]
+                         updated_at=f["updated_at"]) for f in response.json()]
+
+    def run_file(self, run_pk: int, name: str) -> FileInfo | None:
+        """One listed file by name, else by a media reference's stored path."""
+        files = self.run_files(run_pk)
+        return next((f for f in files if f.name == name), None) or next(
+            (f for f in files if f.path and f.path == name), None)
+
+    def file_url(self, run_pk: int, name: str) -> str:
+        """Where the server serves one of the run's files."""
+        return f"{self.url}/api/v1{self._path(run_pk)}/files/{quote(name)}"
 
     def download(self, run_pk: int, name: str) -> bytes:
         response = self._client.get(self._path(run_pk) + f"/files/{quote(name)}")
-        response.raise_for_status()
+        if response.status_code >= 400:
+            raise StoreError(f"downloading {name!r} failed: {response.status_code} "
+                             f"{response.text[:200]}")
         return bytes(response.content)
 
     def update_run(self, run_pk: int, **fields: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ import numpy as np
 from heron.api import history as h
 from heron.errors import ValueRejected
 from heron.store import SqlStore
-from heron.store.models import STREAMS, RunInfo, Series
+from heron.store.models import STREAMS, FileInfo, RunInfo, Series
 
 
 def _iso(ts: float | None) -> str | None:
@@ -23,37 +23,82 @@ def _iso(ts: float | None) -> str | None:
 
 
 class File:
-    """A file attached to a run: ``download()`` copies it out of the store."""
+    """A file of a run, as ``run.files()`` lists it: ``download()`` writes its bytes under a
+    folder, at the same relative name (``media/images/examples_3_<hash>.png``...)."""
 
     def __init__(self, store: SqlStore, name: str, path: str, size: int, sha256: str,
-                 run_pk: int = 0) -> None:
+                 run_pk: int = 0, updated_at: float | None = None,
+                 content: bytes | None = None) -> None:
         self._store = store
         self._run_pk = run_pk
+        self._content = content
         self.name = name
         self.size = size
         self.sha256 = sha256
         self.path = path
+        self._updated_at = updated_at
+
+    @classmethod
+    def _of(cls, store: SqlStore, info: FileInfo, run_pk: int, name: str | None = None
+            ) -> File:
+        return cls(store, name or info.name, info.path, info.size, info.sha256, run_pk,
+                   info.updated_at, info.content)
+
+    @property
+    def updated_at(self) -> str | None:
+        return _iso(self._updated_at)
 
     @property
     def url(self) -> str:
-        return (self._store.media_root / self.path).as_uri()
+        file_url = getattr(self._store, "file_url", None)
+        if file_url is not None:  # a store behind a server
+            return str(file_url(self._run_pk, self.name))
+        # A file made from the run's data (config.yaml...) has no stored copy to point at.
+        return (self._store.media_root / self.path).as_uri() if self.path else ""
 
     def download(self, root: str = ".", replace: bool = False, exist_ok: bool = False) -> Path:
-        target = Path(root) / self.name
+        """Write the file to ``root/<name>`` (folders made as needed) and return that path.
+
+        Refuses (``ValueRejected``) a name that would land outside ``root``: an absolute path
+        or one with ``..`` parts, which a client could have given a saved file.
+        """
+        target = safe_target(root, self.name)
         if target.exists() and not replace:
             if exist_ok:
                 return target
             raise FileExistsError(f"{target} exists; pass replace=True to overwrite it")
         target.parent.mkdir(parents=True, exist_ok=True)
         download = getattr(self._store, "download", None)
-        if download is not None:  # a store behind a server
+        if self._content is not None:  # made from the run's data (config.yaml...)
+            target.write_bytes(self._content)
+        elif download is not None:  # a store behind a server
             target.write_bytes(download(self._run_pk, self.name))
         else:
-            shutil.copyfile(self._store.media_root / self.path, target)
+            shutil.copyfile(_stored(self._store.media_root, self.path), target)
         return target
 
     def __repr__(self) -> str:
         return f"<File {self.name} ({self.size} bytes)>"
+
+
+def safe_target(root: str | Path, name: str) -> Path:
+    """``root/name``, or ``ValueRejected`` when ``name`` would escape ``root``."""
+    parts = name.replace("\\", "/").split("/")
+    if (not name or "\0" in name or name.startswith(("/", "\\")) or PureWindowsPath(name).drive
+            or ".." in parts):
+        raise ValueRejected(f"file name {name!r} would be written outside {str(root)!r} "
+                            "(absolute, or with '..' parts); not downloading it")
+    return Path(root) / name
+
+
+def _stored(media_root: Path, path: str) -> Path:
+    """The stored copy at ``path``, which must lie inside the media folder: a record's path
+    comes from a client and must not make a download read any other file."""
+    base = (media_root / "media").resolve()
+    source = (media_root / path).resolve()
+    if not source.is_relative_to(base):
+        raise ValueRejected(f"stored path {path!r} is outside the media folder; not reading it")
+    return source
 
 
 class Run:
@@ -167,15 +212,20 @@ class Run:
 
     # -- files and edits ------------------------------------------------------------------
     def files(self, names: list[str] | None = None, per_page: int = 50) -> list[File]:
-        found = [File(self._store, f.name, f.path, f.size, f.sha256, self._info.pk)
-                 for f in self._store.files(self._info.pk)]
+        """The run's files as W&B lists them, by name: files saved with ``save()``, logged
+        media (``media/images/<key>_<step>_<hash>.png``, ``media/table/...table.json``),
+        ``config.yaml``, ``wandb-summary.json``, ``wandb-metadata.json`` and ``output.log``."""
+        found = [File._of(self._store, f, self._info.pk)
+                 for f in self._store.run_files(self._info.pk)]
         return [f for f in found if names is None or f.name in names]
 
     def file(self, name: str) -> File:
-        for f in self.files():
-            if f.name == name:
-                return f
-        raise ValueRejected(f"run {self.id} has no file {name!r}")
+        """One file by its name; a media reference's stored ``path`` (what a history row
+        holds) is accepted too, and downloads under that path."""
+        info = self._store.run_file(self._info.pk, name)
+        if info is None:
+            raise ValueRejected(f"run {self.id} has no file {name!r}")
+        return File._of(self._store, info, self._info.pk, name=name)
 
     def update(self) -> None:
         """Save edits of ``name``, ``tags``, ``notes``, ``group``, ``job_type``, ``config`` and

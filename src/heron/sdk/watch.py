@@ -3,7 +3,8 @@
 Every ``log_freq`` training forward passes (parameters) or backward passes (each parameter's
 gradient), the hooks add ``parameters/<name>`` and ``gradients/<name>`` histograms (64 bins,
 computed on the tensor's own device) to the run's open row, as ``log(..., commit=False)``: they
-land in the row of the step the training loop commits next.
+land in the row of the step the training loop commits next. As in W&B, frozen parameters
+(``requires_grad=False``) get ``parameters/`` histograms but no ``gradients/`` ones.
 """
 
 from __future__ import annotations
@@ -66,8 +67,10 @@ class Watcher:
         self._forward_calls += 1
         if self._forward_calls % self._log_freq:
             return
+        # Every parameter, frozen ones included: W&B logs the weights of a frozen layer too
+        # (they are part of the model a user inspects); only its gradients do not exist.
         self._emit({f"parameters/{self.prefix}{name}": _histogram(p)
-                    for name, p in module.named_parameters() if p.requires_grad})
+                    for name, p in module.named_parameters()})
 
     def _hook_gradient(self, parameter: torch.Tensor, name: str) -> Any:
         """Count backward passes reaching ``parameter``; every ``log_freq``-th, log its grad.

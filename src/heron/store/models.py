@@ -79,8 +79,12 @@ class ConsoleLineInfo:
 
 @dataclasses.dataclass
 class FileInfo:
+    """A file of a run: ``path`` is where its bytes sit under the media root, or empty for a
+    file made from the run's data (``config.yaml``...), whose bytes are in ``content``."""
+
     name: str
     path: str
     size: int
     sha256: str
     updated_at: float
+    content: bytes | None = dataclasses.field(default=None, repr=False)

@@ -15,6 +15,7 @@ from heron.store import chunks, keys, queries
 from heron.store.apply import apply_batch
 from heron.store.buckets import Buckets
 from heron.store.engine import READ, make_engine, sqlite_path
+from heron.store.file_listing import find_run_file, list_run_files
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.schema import runs
 from heron.store.series import series_in
@@ -108,8 +109,28 @@ class SqlStore:
             return queries.console(conn, run_pk, after_id, limit)
 
     def files(self, run_pk: int) -> list[FileInfo]:
+        """The files saved with ``save()``, by name."""
         with self._engine.connect().execution_options(**READ) as conn:
             return queries.files(conn, run_pk)
+
+    def run_files(self, run_pk: int) -> list[FileInfo]:
+        """Every file of the run as W&B lists it: saved files, logged media under their W&B
+        names (``media/images/<key>_<step>_<hash>.png``...), ``config.yaml``,
+        ``wandb-summary.json``, ``wandb-metadata.json`` and ``output.log``."""
+        with self._read() as conn:
+            info = queries.run_by_pk(conn, run_pk)
+            if info is None:
+                return []
+            return list_run_files(conn, info, self.media_root)
+
+    def run_file(self, run_pk: int, name: str) -> FileInfo | None:
+        """One file of ``run_files`` by name (or by a media reference's stored path), without
+        listing them all when the name says which history row holds it."""
+        with self._read() as conn:
+            info = queries.run_by_pk(conn, run_pk)
+            if info is None:
+                return None
+            return find_run_file(conn, info, self.media_root, name)
 
     def key_summary(self, run_pk: int, stream: int = 0) -> list[dict[str, Any]]:
         with self._read() as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -128,10 +129,14 @@ def _parameter(path: tuple[str, ...], spec: Any, errors: list[str]) -> list[Para
         return []
     if dist == "int_uniform":
         for key in ("min", "max"):
-            if float(fields[key]) != int(fields[key]):
-                errors.append(f"{where}: {key} {show(spec[key])} is not of type 'integer'")
+            # W&B's schema pairs type 'integer' with format 'integer' (an int, not a float), so
+            # an integral float such as 0.0 or a numeric string is refused, not rounded.
+            raw = spec[key]
+            if isinstance(raw, bool) or not isinstance(raw, numbers.Integral):
+                errors.append(f"{where}: {key} {show(raw)} is not of type 'integer' "
+                              f"({_int_uniform_hint(fields[key])})")
             else:
-                fields[key] = int(fields[key])
+                fields[key] = int(raw)
     if dist in BOUNDED and fields["min"] >= fields["max"]:
         errors.append(f"{where}: min {fields['min']} is not less than max {fields['max']}")
     if dist in _POSITIVE_MIN and fields["min"] <= 0:
@@ -147,6 +152,13 @@ def _parameter(path: tuple[str, ...], spec: Any, errors: list[str]) -> list[Para
     if len(errors) > before:
         return []
     return [Parameter(path, dist, **fields)]
+
+
+def _int_uniform_hint(value: float | int) -> str:
+    """What to write instead of a non-integer ``int_uniform`` bound."""
+    if float(value).is_integer():
+        return f"distribution 'int_uniform' takes integer bounds: write {int(value)}"
+    return "distribution 'int_uniform' takes integer bounds; use 'uniform' for real numbers"
 
 
 def _infer_distribution(where: str, spec: Mapping[str, Any], errors: list[str]) -> str | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
 
 from heron.server.deps import ReadDep, StoreDep, WriteDep, find_run
@@ -127,17 +128,33 @@ def console(request: Request, project: str, run_id: str, store: StoreDep, caller
 
 @router.get("/projects/{project}/runs/{run_id}/files")
 def files(project: str, run_id: str, store: StoreDep, caller: ReadDep) -> list[dict[str, Any]]:
+    """The run's files as W&B lists them: saved files, logged media under W&B's names
+    (``media/images/<key>_<step>_<hash>.png``...), config.yaml, wandb-summary.json,
+    wandb-metadata.json and output.log. ``path`` is the stored media path, empty for a file
+    made from the run's data."""
     info = find_run(store, project, run_id)
     return [{"name": f.name, "size": f.size, "sha256": f.sha256, "updated_at": f.updated_at,
-             "path": f.path} for f in store.files(info.pk)]
+             "path": f.path} for f in store.run_files(info.pk)]
 
 
 @router.get("/projects/{project}/runs/{run_id}/files/{name:path}")
-def file(project: str, run_id: str, name: str, store: StoreDep,
-         caller: ReadDep) -> FileResponse:
+def file(project: str, run_id: str, name: str, store: StoreDep, caller: ReadDep) -> Response:
+    """One of the run's files by its listed name (or by a media reference's stored path)."""
     info = find_run(store, project, run_id)
-    for f in store.files(info.pk):
-        if f.name == name:
-            return FileResponse(safe_media_path(store.media_root, f.path),
-                                filename=name.rsplit("/", 1)[-1])
-    raise HTTPException(404, f"run {run_id!r} has no file {name!r}")
+    found = store.run_file(info.pk, name)
+    if found is None:
+        raise HTTPException(404, f"run {run_id!r} has no file {name[:200]!r}")
+    filename = name.rsplit("/", 1)[-1]
+    if found.content is not None:
+        return Response(found.content, media_type=_generated_type(filename),
+                        headers={"Content-Disposition": f"attachment; filename*=utf-8''"
+                                                        f"{quote(filename)}"})
+    return FileResponse(safe_media_path(store.media_root, found.path), filename=filename)
+
+
+def _generated_type(filename: str) -> str:
+    if filename.endswith(".json"):
+        return "application/json"
+    if filename.endswith(".yaml"):
+        return "application/yaml"
+    return "text/plain; charset=utf-8"
