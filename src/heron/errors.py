@@ -29,3 +29,18 @@ class RunNotFound(Error, LookupError):
 
 class StoreError(Error):
     """The store could not be opened or written."""
+
+
+class CommError(Error):
+    """A server could not be reached or answered with an error worth retrying."""
+
+
+class AuthError(CommError):
+    """The server refused the API key (401/403)."""
+
+
+class RejectedBatch(Error):
+    """The store or server refused a batch for what it holds: retrying cannot help.
+
+    The batch is kept in the run folder (``rejected-*.heronlog``) for inspection.
+    """

@@ -127,13 +127,19 @@ Record = (
 
 
 class Batch(msgspec.Struct, kw_only=True):
-    """Records of one run, applied together; ``seq`` makes a retried batch a no-op."""
+    """Records of one run, applied together; ``seq`` makes a retried batch a no-op.
+
+    ``media`` says the history rows may refer to media files (the run has logged media), so
+    whoever delivers the batch must look for them; without it only the summary and saved
+    files are looked at.
+    """
 
     project: str
     run_id: str
     seq: int
     records: list[Record]
     entity: str = ""
+    media: bool = False
 
 
 _encoder = msgspec.msgpack.Encoder()

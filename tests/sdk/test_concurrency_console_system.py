@@ -98,7 +98,7 @@ print("training finished")
     assert done.returncode == 0, done.stderr
     assert "training finished" in done.stdout
     assert "retrying" in done.stderr and "heron sync" in done.stderr
-    spooled = list(store.glob("runs/*/spool-*.msgpack")) + list(store.glob("runs/spool-*"))
+    spooled = list(store.glob("runs/*/spool-*.heronlog"))  # in the run's own folder
     assert spooled, list(store.rglob("*"))
     assert time.time() - started < 170
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import signal
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 import heron
+from heron.errors import RunNotFound
 
 from .helpers import run_script, start_script
 
@@ -23,6 +25,20 @@ print("ready", flush=True)
 
 def stored(run_id: str) -> heron.api.Run:
     return heron.Api().run(f"life/{run_id}")
+
+
+def stored_eventually(run_id: str, rows: int, timeout: float = 60.0) -> heron.api.Run:
+    """The run once ``rows`` history rows have arrived (a writer process may still be busy)."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            run = stored(run_id)
+            if run.lastHistoryStep + 1 >= rows or time.time() > deadline:
+                return run
+        except RunNotFound:
+            if time.time() > deadline:
+                raise
+        time.sleep(0.1)
 
 
 def test_script_that_ends_normally_is_finished_by_atexit(tmp_path: Path) -> None:
@@ -47,6 +63,31 @@ def test_sys_exit_code_is_recorded(tmp_path: Path) -> None:
     done = run_script(LOGGING.format(run_id="sysexit1") + "sys.exit(3)\n", tmp_path)
     assert done.returncode == 3
     run = stored("sysexit1")
+    assert run.state == "failed" and run.exit_code == 3
+
+
+def test_system_exit_inside_the_run_block_ends_it_with_that_code(tmp_path: Path) -> None:
+    code = """
+import heron
+with heron.init(project="life", id="{run_id}"):
+    heron.log({{"i": 0}})
+    raise SystemExit({status})
+"""
+    failed = run_script(code.format(run_id="block003", status=3), tmp_path)
+    assert failed.returncode == 3, failed.stderr
+    assert (stored("block003").state, stored("block003").exit_code) == ("failed", 3)
+    clean = run_script(code.format(run_id="block000", status=0), tmp_path)
+    assert clean.returncode == 0, clean.stderr
+    assert (stored("block000").state, stored("block000").exit_code) == ("finished", 0)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12),
+                    reason="needs sys.monitoring (Python 3.12+) to see a raised SystemExit")
+def test_raise_system_exit_at_top_level_fails_the_run_with_its_code(tmp_path: Path) -> None:
+    done = run_script(LOGGING.format(run_id="raised03") + "def main():\n"
+                      "    raise SystemExit(3)\nmain()\n", tmp_path)
+    assert done.returncode == 3
+    run = stored("raised03")
     assert run.state == "failed" and run.exit_code == 3
 
 
@@ -76,7 +117,8 @@ def test_sigkill_leaves_a_crashed_run_with_everything_flushed(tmp_path: Path) ->
     assert proc.stdout.readline().strip() == "flushed"
     proc.kill()
     proc.wait(timeout=30)
-    run = stored("sigkill1")
+    # The writer process outlives the training process and still writes what it was handed.
+    run = stored_eventually("sigkill1", rows=5)
     assert run.state == "crashed"
     assert [r["i"] for r in run.scan_history()] == [0, 1, 2, 3, 4]
 

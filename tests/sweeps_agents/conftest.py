@@ -36,9 +36,10 @@ def points_of(config: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 
 def agent_env(**extra: str) -> dict[str, str]:
-    """The environment for ``heron`` subprocesses: this test's HERON_DIR, fast polling."""
+    """The environment for ``heron`` subprocesses: this test's HERON_DIR, fast polling, and
+    the agent's informational lines on (the tests read them)."""
     return {**os.environ, "HERON_AGENT_POLL_SECONDS": POLL, "HERON_AGENT_KILL_GRACE": GRACE,
-            "PYTHONPATH": str(ROOT), **extra}
+            "PYTHONPATH": str(ROOT), "HERON_SILENT": "0", **extra}
 
 
 def heron(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,

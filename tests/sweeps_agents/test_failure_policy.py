@@ -101,3 +101,15 @@ def test_sigterm_to_the_agent_stops_its_run_first(workdir: Path, store: SqlStore
     assert time.monotonic() - started < 10
     (run,) = sweep_runs(store, sweep_id)
     assert run.state == "killed"  # not left running, orphaned
+
+
+def test_heron_silent_silences_the_agent_and_its_runs(workdir: Path, store: SqlStore) -> None:
+    program = write_program(workdir, "import heron\nheron.init()\nheron.log({'loss': 1})\n")
+    sweep_id = create_sweep(workdir, {"method": "grid", "program": program,
+                                      "parameters": {"i": {"values": [1, 2]}}})
+
+    done = heron("agent", sweep_id, cwd=workdir, env=agent_env(HERON_SILENT="true"))
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and done.stdout == ""
+    assert {r.state for r in sweep_runs(store, sweep_id)} == {"finished"}

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from heron.term import termlog
+
 EXIT_GAVE_UP = 1
 """``heron agent`` exit status when the failure policy stopped it (0: done or count reached)."""
 
@@ -98,4 +100,4 @@ def agent(sweep_id: str, count: int | None, project: str | None, entity: str | N
         sys.exit(130)
     except Error as exc:
         raise click.ClickException(str(exc))
-    click.echo(f"heron: agent ran {executed} run(s)", err=True)
+    termlog(f"agent ran {executed} run(s)")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,3 +51,28 @@ class DirectoryMediaWriter:
             tmp.write_bytes(data)
             tmp.replace(target)
         return rel
+
+
+_MEDIA_PATH = re.compile(r"^media/[0-9a-f]{2}/[0-9a-f]{64}[A-Za-z0-9._-]{0,24}$")
+
+
+def referenced_paths(value: Any) -> Iterator[str]:
+    """The media files a stored value (a media reference, possibly nested) points to.
+
+    Every media file is content-addressed (``media/<sha[:2]>/<sha><suffix>``), so the paths
+    are found by their shape wherever a media type nests them (tables, image lists, masks).
+
+    Example:
+        >>> list(referenced_paths({"_type": "image-file", "path": "media/ab/ab...cd.png"}))
+    """
+    if isinstance(value, str):
+        if value.startswith("media/") and _MEDIA_PATH.match(value):
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            if isinstance(item, (str, dict, list)):
+                yield from referenced_paths(item)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (str, dict, list)):
+                yield from referenced_paths(item)

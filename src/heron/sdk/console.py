@@ -27,7 +27,7 @@ class _Tee:
         self._name = name
         self._emit = emit
         self._partial = ""
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: a signal handler may print mid-write
 
     def write(self, text: str) -> int:
         written = self._original.write(text)

@@ -20,7 +20,9 @@ from heron.sdk.metadata import quick_metadata
 from heron.sdk.names import new_run_id, new_run_name
 from heron.sdk.run import Run
 from heron.sdk.settings import RunSettings, Settings, resolve
-from heron.sdk.sinks import LocalSink, NullSink, Sink
+from heron.sdk.sinks import NullSink, Sink
+from heron.sdk.writer_process import ProcessSink, direct_sink
+from heron.term import set_silent, termlog, termwarn
 
 RESUME_CHOICES = ("allow", "must", "never", "auto")
 REINIT_CHOICES = ("default", "return_previous", "finish_previous", "create_new")
@@ -67,6 +69,7 @@ def init(
                 warnings.warn(f"heron.init: argument {key!r} is not supported and was ignored",
                               stacklevel=2)
     resolved = resolve(settings, mode=mode, project=project, entity=entity)
+    set_silent(resolved.silent)
     previous = _reinit(reinit)
     if previous is not None:
         return previous
@@ -95,7 +98,7 @@ def init(
         return _activate(run)
 
     offline = resolved.mode == "offline"
-    sink: Sink = NullSink() if offline else _build_sink(resolved)
+    sink: Sink = NullSink() if offline else _build_sink(resolved, project_name, entity_name)
     resume_mode: str | None = "allow" if resume is True else (resume or None)
     run_id: str | None = id or resolved.run_id
     if run_id is None and resume_mode in ("allow", "auto"):
@@ -108,15 +111,13 @@ def init(
         try:
             existing = sink.fetch_run(project_name, run_id, entity_name or None)
         except Exception as exc:
-            print(f"heron: could not look up run {run_id} ({exc}); starting it as new",
-                  file=sys.stderr)
+            termwarn(f"could not look up run {run_id} ({exc}); starting it as new")
     if resume_mode == "must" and existing is None:
         raise UsageError(f"resume='must' but run {project_name}/{run_id} does not exist")
     if resume_mode == "never" and existing is not None:
         raise UsageError(f"resume='never' but run {project_name}/{run_id} already exists")
     if existing is not None and resume_mode is None and sweep_params is None:
-        print(f"heron: run {run_id} already exists; continuing it (pass resume='never' to "
-              "refuse)", file=sys.stderr)
+        termlog(f"run {run_id} already exists; continuing it (pass resume='never' to refuse)")
     run_id = run_id or new_run_id()
     if resume_mode in ("allow", "auto"):
         _write_resume_file(resolved, run_id)
@@ -149,6 +150,8 @@ def init(
         from heron.sdk.offline import OfflineSink
 
         sink = OfflineSink(run_dir)
+    elif isinstance(sink, ProcessSink):
+        sink.bind(run_id, run_dir)
     run = Run(settings=resolved, sink=sink, project=project_name, entity=entity_name,
               run_id=run_id, name=start.name, run_dir=run_dir, start=start, step=step,
               summary=summary, first_seq=existing.last_seq + 1 if existing is not None else 1)
@@ -157,8 +160,7 @@ def init(
     _start_background(run, resolved)
     if not resolved.silent:
         where = f"offline, in {run_dir}" if offline else f"logging to {resolved.store_url()}"
-        print(f"heron: run {run.name} ({run.id}) in project {project_name}, {where}",
-              file=sys.stderr)
+        termlog(f"run {run.name} ({run.id}) in project {project_name}, {where}")
     return _activate(run)
 
 
@@ -185,13 +187,17 @@ def _filter_config(config: dict[str, Any], include: list[str] | None,
     return config
 
 
-def _build_sink(settings: RunSettings) -> Sink:
-    """The sink for an online run: the server when a host is set, else the local store."""
-    if settings.host:
-        from heron.sdk.remote import HttpSink
-
-        return HttpSink(settings.host, settings.api_key, settings.store_dir)
-    return LocalSink(settings.store_url(), settings.store_dir)
+def _build_sink(settings: RunSettings, project: str, entity: str) -> Sink:
+    """The sink for an online run: the server when a host is set, else the local store;
+    written from a helper process unless ``settings.writer`` is "thread"."""
+    target = settings.host or settings.store_url()
+    if settings.writer == "thread":
+        return direct_sink(target, settings.api_key)
+    return ProcessSink(target, settings.api_key, {
+        "project": project, "entity": entity, "flush_interval": settings.flush_interval,
+        "finish_timeout": settings.finish_timeout, "silent": settings.silent,
+        "spool_max_bytes": int(settings.spool_max_mb * 2**20),
+    })
 
 
 def _start_background(run: Run, settings: RunSettings) -> None:

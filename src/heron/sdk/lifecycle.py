@@ -14,6 +14,8 @@ import traceback
 from types import TracebackType
 from typing import Any, Protocol
 
+from heron.term import termwarn
+
 
 class EndableRun(Protocol):
     def _end_from_hook(self, exit_code: int, state: str | None, tb: str | None) -> None: ...
@@ -45,6 +47,7 @@ def _install() -> None:
     _previous_excepthook = sys.excepthook
     sys.excepthook = _excepthook
     sys.exit = _exit  # type: ignore[assignment]
+    _watch_raised_exit()
     if threading.current_thread() is threading.main_thread():
         try:
             if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
@@ -53,16 +56,64 @@ def _install() -> None:
             pass
 
 
+def exit_status(code: Any) -> int:
+    """The process exit status Python gives ``SystemExit(code)``: None is 0, an int is
+    itself, anything else (a message) is 1."""
+    if code is None:
+        return 0
+    return code if isinstance(code, int) else 1
+
+
 def _exit(code: Any = None) -> None:
     """Remember the code passed to ``sys.exit`` so the run ends with it (as W&B does)."""
     global _exit_code
-    if code is None:
-        _exit_code = 0
-    elif isinstance(code, int):
-        _exit_code = code
-    else:
-        _exit_code = 1
+    _exit_code = exit_status(code)
     _original_exit(code)
+
+
+MONITORING_TOOL_IDS = (4, 3)
+"""sys.monitoring tool ids Python leaves free (0-2 and 5 are debuggers, coverage, profilers)."""
+
+
+def _watch_raised_exit() -> None:
+    """Python 3.12+: see ``raise SystemExit(3)`` leave the main script, which bypasses both
+    ``sys.exit`` and ``sys.excepthook``, so the run ends failed with that code.
+
+    Unwinding is a rare event that costs nothing until it happens; earlier Pythons have no
+    such hook (tracing every call would slow training), so there a bare ``raise SystemExit``
+    at the top of a script ends the run as W&B's client does: finished.
+    """
+    monitoring = getattr(sys, "monitoring", None)
+    main_code = _main_code()
+    if monitoring is None or main_code is None:
+        return
+    for tool in MONITORING_TOOL_IDS:
+        try:
+            monitoring.use_tool_id(tool, "heron")
+        except ValueError:
+            continue  # another tool has it
+
+        def on_unwind(code: Any, _offset: int, exc: BaseException) -> None:
+            global _exit_code
+            if code is main_code and isinstance(exc, SystemExit):
+                _exit_code = exit_status(exc.code)
+
+        monitoring.register_callback(tool, monitoring.events.PY_UNWIND, on_unwind)
+        monitoring.set_events(tool, monitoring.events.PY_UNWIND)
+        return
+
+
+def _main_code() -> Any:
+    """The code object of the running script's top level (``__main__``), if any."""
+    main = sys.modules.get("__main__")
+    frame = sys._getframe()
+    found = None
+    while frame is not None:
+        if main is not None and frame.f_globals is vars(main) and frame.f_code.co_name == (
+                "<module>"):
+            found = frame.f_code
+        frame = frame.f_back  # type: ignore[assignment]
+    return found
 
 
 def _end_all(exit_code: int, state: str | None, tb: str | None) -> None:
@@ -70,7 +121,7 @@ def _end_all(exit_code: int, state: str | None, tb: str | None) -> None:
         try:
             run._end_from_hook(exit_code, state, tb)
         except Exception as exc:  # a run that cannot end must not stop the others
-            print(f"heron: could not finish a run: {exc}", file=sys.stderr)
+            termwarn(f"could not finish a run: {exc}")
 
 
 def _at_exit() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sys
 import threading
 import time
 import traceback
@@ -24,6 +23,7 @@ from heron.sdk.sinks import Sink
 from heron.sdk.summary import MetricDef, Summary, parse_goal, parse_summary
 from heron.sdk.values import normalise_row
 from heron.sdk.writer import Writer
+from heron.term import termlog, termwarn
 
 ALERT_LEVELS = ("INFO", "WARN", "ERROR")
 
@@ -87,7 +87,7 @@ class Run:
             self._writer = Writer(
                 sink, project, run_id, entity,
                 flush_interval=settings.flush_interval, max_queue=settings.queue_size,
-                heartbeat_seconds=settings.heartbeat_seconds, spool_dir=run_dir.parent,
+                heartbeat_seconds=settings.heartbeat_seconds, run_dir=run_dir,
                 summary=self.summary.take_snapshot, prepare=self._collect_metadata,
                 first_seq=first_seq, spool_max_bytes=int(settings.spool_max_mb * 2**20),
             )
@@ -285,7 +285,9 @@ class Run:
             if source.resolve() != target.resolve():
                 shutil.copyfile(source, target)
             data = target.read_bytes()
-            stored = self._sink.media.put(data, Path(name).suffix[:16])
+            assert self._writer is not None
+            # Into the run folder now; the writer delivers it with the record that names it.
+            stored = self._writer.media.put(data, Path(name).suffix[:16])
             self._put(r.FileSaved(name=name, path=stored, size=len(data),
                                   sha256=hashlib.sha256(data).hexdigest()))
             saved.append(str(target))
@@ -306,7 +308,7 @@ class Run:
         if now - self._alerts.get(title, -1e18) < wait:
             return
         self._alerts[title] = now
-        print(f"heron alert [{level_name}] {title}: {text}", file=sys.stderr)
+        termwarn(f"alert [{level_name}] {title}: {text}")
         self._put(r.Alert(title=str(title), text=str(text), level=level_name, timestamp=now))
 
     # -- ending ---------------------------------------------------------------------------
@@ -342,12 +344,11 @@ class Run:
                                   traceback=tb))
         landed = self._writer.close(timeout=self.settings.finish_timeout)
         self._writer_closed = True
-        self._sink.close()
         self._release()
         if not (quiet or self.settings.silent):
             where = "" if landed else " (some records were spooled, see above)"
-            print(f"heron: run {self._name} ({self.id}) {state}{where}; "
-                  f"{self._tracker.step} steps in {self.settings.store_url()}", file=sys.stderr)
+            termlog(f"run {self._name} ({self.id}) {state}{where}; "
+                    f"{self._tracker.step} steps in {self.settings.store_url()}")
 
     def _release(self) -> None:
         lifecycle.unregister(self)
@@ -362,6 +363,9 @@ class Run:
                  tb: TracebackType | None) -> None:
         if kind is None:
             self.finish()
+        elif issubclass(kind, SystemExit):
+            code = lifecycle.exit_status(getattr(value, "code", None))
+            self._end(code, "finished" if code == 0 else "failed", None, quiet=False)
         else:
             text = "".join(traceback.format_exception(kind, value, tb))
             killed = issubclass(kind, KeyboardInterrupt)

@@ -16,6 +16,7 @@ from heron.errors import UsageError
 StepPolicy = Literal["warn-drop", "keep", "raise"]
 MODES = ("online", "offline", "disabled")
 STEP_POLICIES = ("warn-drop", "keep", "raise")
+WRITERS = ("process", "thread")
 
 
 @dataclasses.dataclass
@@ -50,6 +51,9 @@ class Settings:
     """Seconds finish() keeps retrying an unreachable store before spooling to disk."""
     spool_max_mb: float | None = None
     """Disk the run folder's spool may use while the store is unreachable (default 1024)."""
+    writer: str | None = None
+    """Where store writes happen: "process" (a helper process, the default, as W&B does) or
+    "thread" (a thread of the training process)."""
     run_id: str | None = None
     run_name: str | None = None
     sweep_id: str | None = None
@@ -62,6 +66,8 @@ class Settings:
             )
         if self.console is not None and self.console not in ("wrap", "off", "auto", "redirect"):
             raise UsageError(f"settings.console={self.console!r} is not one of ['wrap', 'off']")
+        if self.writer is not None and self.writer not in WRITERS:
+            raise UsageError(f"settings.writer={self.writer!r} is not one of {list(WRITERS)}")
 
     @property
     def store_dir(self) -> Path:
@@ -82,6 +88,7 @@ class RunSettings:
     silent: bool
     finish_timeout: float
     spool_max_mb: float
+    writer: str = "process"
     project: str | None = None
     entity: str | None = None
     root_dir: str | None = None
@@ -107,9 +114,9 @@ class RunSettings:
 
 DEFAULTS: dict[str, Any] = {
     "mode": "online", "step_policy": "warn-drop", "flush_interval": 0.25,
-    "queue_size": 200_000, "heartbeat_seconds": 30.0, "system_sample_seconds": 10.0,
+    "queue_size": 50_000, "heartbeat_seconds": 30.0, "system_sample_seconds": 10.0,
     "console": "wrap", "silent": False, "finish_timeout": 30.0,
-    "spool_max_mb": 1024.0,
+    "spool_max_mb": 1024.0, "writer": "process",
 }
 
 _ENV: dict[str, tuple[str, ...]] = {
@@ -130,6 +137,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "flush_interval": ("HERON_FLUSH_INTERVAL",),
     "finish_timeout": ("HERON_FINISH_TIMEOUT",),
     "spool_max_mb": ("HERON_SPOOL_MAX_MB",),
+    "writer": ("HERON_WRITER",),
 }
 _FLOATS = ("heartbeat_seconds", "system_sample_seconds", "flush_interval", "finish_timeout",
            "spool_max_mb")
@@ -192,5 +200,6 @@ def resolve(explicit: Settings | dict[str, Any] | None, **init_args: Any) -> Run
         merged["api_key"] = merged.get("api_key") or saved.get("api_key")
     if merged["mode"] not in MODES:
         raise UsageError(f"mode={merged['mode']!r} is not one of {list(MODES)}")
-    Settings(step_policy=merged["step_policy"], console=merged["console"])  # validates them
+    Settings(step_policy=merged["step_policy"], console=merged["console"],
+             writer=merged["writer"])  # validates them
     return RunSettings(**merged)

@@ -1,36 +1,68 @@
 """Where a run's records go: one small interface, one class per destination.
 
 ``LocalSink`` writes into the embedded store (SQLite in ``HERON_DIR``); ``NullSink`` drops
-everything (``mode="disabled"``). The server and offline sinks implement the same interface.
+everything (``mode="disabled"``). ``HttpSink`` (a heron server) and ``OfflineSink`` (the run
+folder) implement the same interface.
+
+Media files are written into the run folder first, by the writer; a sink only delivers a file
+that a batch refers to (``deliver_media``) before it writes the batch.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Any, Protocol
 
-from heron.media.base import DirectoryMediaWriter, MediaWriter
+from heron.errors import RejectedBatch
 from heron.records import Batch
 
 
 class Sink(Protocol):
-    """Receives batches of one run's records, in order; may raise to ask for a retry."""
+    """Receives batches of one run's records, in order; raises to ask for a retry.
 
-    media: MediaWriter
+    ``RejectedBatch`` means retrying cannot help (the target refuses what the batch holds).
+    """
+
+    url: str
+
+    def open(self) -> None:
+        """Connect to or open the target, so the first batch does not pay for it."""
+        ...
 
     def write(self, batch: Batch) -> None: ...
 
+    def deliver_media(self, rel: str, source: Path) -> None:
+        """Make the media file ``source`` readable at ``rel`` in the target's media store."""
+        ...
+
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any: ...
 
-    def close(self) -> None: ...
+    def close(self) -> bool | None:
+        """Release the target; False when something handed over could not be written."""
+        ...
+
+
+def place_file(source: Path, target: Path) -> None:
+    """Put ``source`` at ``target`` (a hard link where the filesystem allows, else a copy);
+    the target appears whole or not at all."""
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        os.link(source, tmp)
+    except OSError:
+        shutil.copyfile(source, tmp)
+    tmp.replace(target)
 
 
 class LocalSink:
     """Writes batches straight into a ``SqlStore``; opened lazily by the writer thread."""
 
-    def __init__(self, url: str, root: Path) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
-        self.media: MediaWriter = DirectoryMediaWriter(root)
         self._store: Any = None
 
     @property
@@ -41,8 +73,19 @@ class LocalSink:
             self._store = open_store(self.url)
         return self._store
 
+    def open(self) -> None:
+        self.store  # noqa: B018 - opening is the point: it imports and migrates
+
     def write(self, batch: Batch) -> None:
-        self.store.write(batch)
+        from heron.store import BatchRejected
+
+        try:
+            self.store.write(batch)
+        except BatchRejected as exc:
+            raise RejectedBatch(str(exc)) from exc
+
+    def deliver_media(self, rel: str, source: Path) -> None:
+        place_file(source, Path(self.store.media_root) / rel)
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:
         return self.store.get_run(project, run_id, entity)
@@ -50,15 +93,21 @@ class LocalSink:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+            self._store = None
 
 
 class NullSink:
     """Accepts and forgets everything."""
 
-    def __init__(self) -> None:
-        self.media: MediaWriter = _NullMedia()
+    url = "nowhere (disabled)"
+
+    def open(self) -> None:
+        return None
 
     def write(self, batch: Batch) -> None:
+        return None
+
+    def deliver_media(self, rel: str, source: Path) -> None:
         return None
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:
@@ -66,8 +115,3 @@ class NullSink:
 
     def close(self) -> None:
         return None
-
-
-class _NullMedia:
-    def put(self, data: bytes, suffix: str) -> str:
-        return ""

@@ -8,6 +8,7 @@ from typing import Any
 
 from heron.sdk import runlog
 from heron.sdk.settings import resolve
+from heron.sdk.writer import media_of
 
 SYNCED_MARK = ".synced"
 
@@ -35,23 +36,20 @@ def target_sink(host: str | None) -> Any:
     if host:
         from heron.sdk.remote import HttpSink
 
-        return HttpSink(host, settings.api_key, settings.store_dir)
+        return HttpSink(host, settings.api_key)
     from heron.sdk.sinks import LocalSink
 
-    return LocalSink(f"sqlite:///{settings.store_dir / 'heron.db'}", settings.store_dir)
+    return LocalSink(f"sqlite:///{settings.store_dir / 'heron.db'}")
 
 
-def _upload_media(folder: Path, sink: Any) -> None:
-    """Media written by an offline run travel with it (content-addressed: same paths there)."""
-    media = folder / "media"
-    if not media.is_dir():
-        return
-    for path in sorted(media.rglob("*")):
-        if path.is_file() and not path.name.endswith(".tmp"):
-            stored = sink.media.put(path.read_bytes(), "".join(path.suffixes[-1:]))
-            expected = path.relative_to(folder).as_posix()
-            if stored != expected:
-                raise RuntimeError(f"media {expected} was stored as {stored}")
+def _deliver(folder: Path, sink: Any, batch: Any, delivered: set[str]) -> None:
+    """Deliver the media files ``batch`` refers to (kept in the run folder), then the batch."""
+    for rel in media_of(batch.records):
+        source = folder / rel
+        if rel not in delivered and source.is_file():
+            sink.deliver_media(rel, source)
+            delivered.add(rel)
+    sink.write(batch)
 
 
 def sync_folder(folder: Path, sink: Any, clean: bool = False) -> int:
@@ -59,13 +57,13 @@ def sync_folder(folder: Path, sink: Any, clean: bool = False) -> int:
 
     Safe to repeat: a batch the target already has is ignored there.
     """
-    _upload_media(folder, sink)
     sent = 0
+    delivered: set[str] = set()
     logs = sorted(folder.glob("*" + runlog.SUFFIX), key=lambda p: (p.name != "run.heronlog",
                                                                    p.name))
     for log in logs:
         for batch in runlog.read(log):
-            sink.write(batch)
+            _deliver(folder, sink, batch, delivered)
             sent += 1
     (folder / SYNCED_MARK).write_text("synced\n")
     for log in logs:

@@ -128,7 +128,15 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
     """
     check_batch(batch)
     now = time.time()
-    start = next((rec for rec in batch.records if isinstance(rec, r.RunStart)), None)
+    # History rows are most of a batch: split them off once, so every other pass is short.
+    history: list[r.HistoryRow] = []
+    others: list[r.Record] = []
+    for rec in batch.records:
+        if type(rec) is r.HistoryRow:
+            history.append(rec)
+        else:
+            others.append(rec)
+    start = next((rec for rec in others if isinstance(rec, r.RunStart)), None)
     found = find_run(conn, batch.project, batch.run_id, batch.entity or None, lock=True)
     new_pk = _new_run(conn, batch, start, now) if found is None else None
     if found is None and new_pk is None:  # PostgreSQL: created meanwhile by another writer
@@ -143,13 +151,10 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
     fields: dict[str, Any] = {"updated_at": now, "heartbeat_at": now}
     if batch.seq:
         fields["last_seq"] = batch.seq
-    history: list[r.HistoryRow] = []
     system: list[r.SystemSample] = []
     lines: list[dict[str, Any]] = []
-    for rec in batch.records:
-        if isinstance(rec, r.HistoryRow):
-            history.append(rec)
-        elif isinstance(rec, r.SystemSample):
+    for rec in others:
+        if isinstance(rec, r.SystemSample):
             system.append(rec)
         elif isinstance(rec, r.ConsoleLine):
             lines.append({"run_pk": run_pk, "stream": rec.stream, "timestamp": rec.timestamp,
@@ -184,10 +189,10 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
             conn.execute(insert(alerts).values(run_pk=run_pk, title=rec.title, text=rec.text,
                                                level=rec.level, timestamp=rec.timestamp))
     if history:
-        write_points(conn, run_pk, STREAM_HISTORY, [h.step for h in history],
-                     [h.row for h in history])
+        steps = [h.step for h in history]
+        write_points(conn, run_pk, STREAM_HISTORY, steps, [h.row for h in history])
         greatest = func.greatest if is_postgres(conn) else func.max
-        fields["last_step"] = greatest(runs.c.last_step, max(h.step for h in history))
+        fields["last_step"] = greatest(runs.c.last_step, max(steps))
         fields["history_rows"] = runs.c.history_rows + len(history)
     if system:
         write_points(conn, run_pk, STREAM_SYSTEM, [s.index for s in system],
@@ -195,14 +200,16 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
     if lines:
         conn.execute(insert(console_lines), lines)
     conn.execute(update(runs).where(runs.c.id == run_pk).values(**fields))
-    _record_event(conn, run_pk, batch, history, lines, revived="state" in fields, now=now)
+    _record_event(conn, run_pk, others, history, lines, revived="state" in fields, now=now)
     return True
 
 
-def _record_event(conn: Connection, run_pk: int, batch: r.Batch, history: list[r.HistoryRow],
-                  lines: list[dict[str, Any]], revived: bool, now: float) -> None:
-    """What the live feed tells open dashboards about this batch (same transaction)."""
-    changed = revived or any(isinstance(rec, _RUN_CHANGES) for rec in batch.records)
+def _record_event(conn: Connection, run_pk: int, others: list[r.Record],
+                  history: list[r.HistoryRow], lines: list[dict[str, Any]], revived: bool,
+                  now: float) -> None:
+    """What the live feed tells open dashboards about a batch (same transaction);
+    ``others`` are its records that are not history rows."""
+    changed = revived or any(isinstance(rec, _RUN_CHANGES) for rec in others)
     if not (changed or history or lines):
         return
     payload: dict[str, Any] = {"run": changed}

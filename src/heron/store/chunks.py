@@ -38,11 +38,14 @@ Segment = tuple[str, np.ndarray, Any]
 """(kind, steps, values): values is a numpy array for 'f8'/'i8' and a list for 'o'."""
 
 
-def columnarise(steps: Sequence[int], rows: Sequence[dict[str, Any]]) -> dict[str, list[Segment]]:
+def columnarise(steps: Sequence[int], rows: Sequence[dict[str, Any]],
+                skip: str = "_step") -> dict[str, list[Segment]]:
     """Turn rows into per-key segments of one kind each, keeping step order.
 
     Consecutive rows with the same keys (the common case: one ``log()`` call in a loop) are
-    transposed in one go, so the per-value work stays in C.
+    transposed in one go, so the per-value work stays in C. The ``skip`` key (the step, which
+    ``steps`` already holds) is left out: as the one int among floats it would force every
+    column through the slow mixed-type path.
     """
     out: dict[str, list[Segment]] = {}
     start = 0
@@ -52,7 +55,7 @@ def columnarise(steps: Sequence[int], rows: Sequence[dict[str, Any]]) -> dict[st
         end = start + 1
         while end < n and rows[end].keys() == first:
             end += 1
-        keys = tuple(first)
+        keys = tuple(k for k in first if k != skip)
         group_steps = np.asarray(steps[start:end], dtype=np.int64)
         for key, column in zip(keys, _columns(keys, rows[start:end])):
             _add_segments(out.setdefault(key, []), group_steps, column)

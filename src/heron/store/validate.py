@@ -32,10 +32,12 @@ def check_batch(batch: r.Batch) -> None:
     """Raise ``BatchRejected`` when ``batch`` holds a value the store cannot keep."""
     _int64(batch.seq, "batch seq")
     for rec in batch.records:
+        if type(rec) is r.HistoryRow:  # most records: checked inline, without a call
+            if not INT64_MIN <= rec.step <= INT64_MAX:
+                _int64(rec.step, "HistoryRow step")
+            continue
         name = type(rec).__name__
-        if isinstance(rec, r.HistoryRow):
-            _int64(rec.step, f"{name} step")
-        elif isinstance(rec, r.SystemSample):
+        if isinstance(rec, r.SystemSample):
             _int64(rec.index, f"{name} index")
         elif isinstance(rec, r.RunStart):
             _time(rec.started_at, f"{name} started_at")

@@ -24,6 +24,7 @@ from typing import Any
 from heron.errors import Error
 from heron.sdk.settings import resolve
 from heron.sweeps.controller import Assignment
+from heron.term import termlog, termwarn
 
 POLL_SECONDS = float(os.environ.get("HERON_AGENT_POLL_SECONDS", "2"))
 KILL_GRACE_SECONDS = float(os.environ.get("HERON_AGENT_KILL_GRACE", "10"))
@@ -187,13 +188,13 @@ class Agent:
         try:
             self.controller.end_run(self.sweep_id, run_id, state, exit_code)
         except Exception as exc:  # the run's own record (or crash detection) will have to do
-            _say(f"could not record the end of run {run_id}: {exc}")
+            termwarn(f"could not record the end of run {run_id}: {exc}")
 
     def _stop_wanted(self, run_id: str) -> bool:
         try:
             _, stop = self.controller.runs_to_stop(self.sweep_id, [run_id])
         except Exception as exc:  # a controller hiccup must not kill a healthy run
-            _say(f"could not ask the controller about run {run_id}: {exc}")
+            termwarn(f"could not ask the controller about run {run_id}: {exc}")
             return False
         return run_id in stop
 
@@ -245,7 +246,7 @@ class Agent:
         _raise_in(thread, StopRun)
         thread.join(self.kill_grace)
         if thread.is_alive():
-            _say(f"{thread.name} did not stop within {self.kill_grace:g} s; left running")
+            termwarn(f"{thread.name} did not stop within {self.kill_grace:g} s; left running")
         outcome["stopped"] = True
 
     def _end_run(self, run_id: str, outcome: dict[str, Any]) -> None:
@@ -284,7 +285,7 @@ class Agent:
                 env = {**os.environ, **run_environment(self.sweep_id, job)}
                 child = subprocess.Popen(argv, env=env)
             except (OSError, ValueError) as exc:  # no such program, a macro that cannot expand
-                _say(f"run {job.run_id} could not start: {exc}")
+                termwarn(f"run {job.run_id} could not start: {exc}")
                 self._record_end(job.run_id, "failed", None)
                 return False
             stopped = False
@@ -321,7 +322,7 @@ class Agent:
         try:
             return child.wait(timeout=self.kill_grace)
         except subprocess.TimeoutExpired:
-            _say(f"run {run_id} did not stop within {self.kill_grace:g} s; SIGKILL")
+            termwarn(f"run {run_id} did not stop within {self.kill_grace:g} s; SIGKILL")
             child.kill()
             return child.wait()
 
@@ -334,7 +335,8 @@ def _raise_in(thread: threading.Thread, exc: type[BaseException]) -> None:
 
 
 def _say(message: str) -> None:
-    print(f"heron: {message}", file=sys.stderr, flush=True)
+    """An informational agent line (silenced by HERON_SILENT, like every termlog)."""
+    termlog(message)
 
 
 def agent(sweep_id: str, function: Callable[[], Any] | None = None, entity: str | None = None,
