@@ -31,5 +31,8 @@ class OfflineSink:
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:
         return None  # an offline run cannot see the store: resuming starts a new segment
 
+    def flush(self, timeout: float) -> bool:
+        return True
+
     def close(self) -> None:
         return None

@@ -74,6 +74,9 @@ class HttpSink:
         self._check(response, f"a lookup of run {run_id}")
         return run_info_from_json(r.decode_any(response.content))
 
+    def flush(self, timeout: float) -> bool:
+        return True  # write() returns once the server has stored the batch
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()

@@ -39,6 +39,10 @@ class Sink(Protocol):
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any: ...
 
+    def flush(self, timeout: float) -> bool:
+        """Wait until every batch handed over is written; True when it is."""
+        ...
+
     def close(self) -> bool | None:
         """Release the target; False when something handed over could not be written."""
         ...
@@ -90,6 +94,9 @@ class LocalSink:
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:
         return self.store.get_run(project, run_id, entity)
 
+    def flush(self, timeout: float) -> bool:
+        return True  # write() returns once the batch is committed
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -112,6 +119,9 @@ class NullSink:
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:
         return None
+
+    def flush(self, timeout: float) -> bool:
+        return True
 
     def close(self) -> None:
         return None

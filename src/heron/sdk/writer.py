@@ -171,13 +171,15 @@ class Writer:
                 return
 
     def flush(self, timeout: float = 30.0) -> bool:
-        """Write everything queued so far; True when it landed in the sink."""
-        if self._idle_now():
-            return not self._spool_files
-        with self._idle:
-            self._wake.set()
-            self._idle.wait_for(self._idle_now, timeout=timeout)
-        return self._idle_now() and not self._spool_files
+        """Write everything queued so far; True when it landed in the store."""
+        deadline = time.monotonic() + timeout
+        if not self._idle_now():
+            with self._idle:
+                self._wake.set()
+                self._idle.wait_for(self._idle_now, timeout=timeout)
+        if not self._idle_now() or self._spool_files:
+            return False
+        return self.sink.flush(max(0.0, deadline - time.monotonic()))
 
     def _idle_now(self) -> bool:
         return not self._queue and not self._pending and not self._incoming
