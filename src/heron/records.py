@@ -131,7 +131,9 @@ class Batch(msgspec.Struct, kw_only=True):
 
     ``media`` says the history rows may refer to media files (the run has logged media), so
     whoever delivers the batch must look for them; without it only the summary and saved
-    files are looked at.
+    files are looked at. ``files`` lists every media file written for the batch's values,
+    including those a value refers to only from inside its own file (images in a table's
+    cells): all of them are delivered before the batch.
     """
 
     project: str
@@ -140,6 +142,7 @@ class Batch(msgspec.Struct, kw_only=True):
     records: list[Record]
     entity: str = ""
     media: bool = False
+    files: list[str] = []
 
 
 _encoder = msgspec.msgpack.Encoder()

@@ -26,7 +26,8 @@ for i in range(n):
     row = {{"i": i, "picture": heron.Image(np.full((4, 4, 3), i, dtype=np.uint8)),
            "spread": heron.Histogram(np.arange(i + 1))}}
     if i % 5 == 0:
-        row["scores"] = heron.Table(columns=["step"], data=[[i]])
+        cell = heron.Image(np.full((2, 2, 3), 255 - i, dtype=np.uint8))
+        row["scores"] = heron.Table(columns=["step", "picture"], data=[[i, cell]])
         with open(f"notes_{{i}}.txt", "w") as handle:
             handle.write(f"note {{i}}")
         run.save(f"notes_{{i}}.txt")
@@ -61,7 +62,13 @@ def _assert_everything_arrived(server: Server, run_id: str, n: int) -> None:
         for table in tables:
             body = client.get("/" + table["scores"]["path"])
             assert body.status_code == 200
-            assert json.loads(body.content)["data"] == [[table["i"]]]
+            [[step, cell]] = json.loads(body.content)["data"]
+            assert step == table["i"]
+            # An image inside a table cell is named only inside the table's own file.
+            image = client.get("/" + cell["path"])
+            assert image.status_code == 200, cell
+            pixels = PILImage.open(io.BytesIO(image.content)).convert("RGB")
+            assert pixels.getpixel((0, 0)) == (255 - step,) * 3
         saved = {f.name: f for f in run.files() if f.name.startswith("notes_")}
         assert sorted(saved) == sorted(f"notes_{i}.txt" for i in range(0, n, 5))
         for name, file in saved.items():

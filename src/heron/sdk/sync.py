@@ -8,7 +8,7 @@ from typing import Any
 
 from heron.sdk import runlog
 from heron.sdk.settings import resolve
-from heron.sdk.writer import media_of
+from heron.sdk.writer import batch_media
 
 SYNCED_MARK = ".synced"
 
@@ -44,7 +44,7 @@ def target_sink(host: str | None) -> Any:
 
 def _deliver(folder: Path, sink: Any, batch: Any, delivered: set[str]) -> None:
     """Deliver the media files ``batch`` refers to (kept in the run folder), then the batch."""
-    for rel in media_of(batch.records):
+    for rel in batch_media(batch):
         source = folder / rel
         if rel not in delivered and source.is_file():
             sink.deliver_media(rel, source)

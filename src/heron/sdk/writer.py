@@ -62,6 +62,28 @@ def media_of(records: Iterable[r.Record], rows: bool = True) -> Iterator[str]:
                     yield from referenced_paths(value)
 
 
+def batch_media(batch: r.Batch, rows: bool = True) -> list[str]:
+    """Every media file ``batch`` needs delivered before it, in a stable order."""
+    return list(dict.fromkeys([*batch.files, *media_of(batch.records, rows=rows)]))
+
+
+class RecordingMediaWriter(DirectoryMediaWriter):
+    """A ``DirectoryMediaWriter`` that remembers what it wrote, for the batch being resolved."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.written: list[str] = []
+
+    def put(self, data: bytes, suffix: str) -> str:
+        rel = super().put(data, suffix)
+        self.written.append(rel)
+        return rel
+
+    def take(self) -> list[str]:
+        taken, self.written = self.written, []
+        return taken
+
+
 class Writer:
     """Drains queued records into batches for one run's sink.
 
@@ -92,7 +114,7 @@ class Writer:
         self.run_id = run_id
         self.entity = entity
         self.run_dir = run_dir
-        self.media = DirectoryMediaWriter(run_dir)
+        self.media = RecordingMediaWriter(run_dir)
         """Where media files are written first: the run folder, readable by ``heron sync``."""
         self.flush_interval = flush_interval
         self.max_queue = max(1, max_queue)
@@ -303,7 +325,7 @@ class Writer:
             self._on_done(seq)
 
     def _deliver(self, batch: r.Batch) -> None:
-        for rel in media_of(batch.records, rows=batch.media or self.scan_media):
+        for rel in batch_media(batch, rows=batch.media or self.scan_media):
             if rel not in self._delivered:
                 source = self.run_dir / rel
                 if source.is_file():
@@ -338,23 +360,28 @@ class Writer:
         """
         if not self.resolve_media:
             return
-        for rec in batch.records:
-            if isinstance(rec, r.SummarySet):
-                row = rec.summary
-            elif isinstance(rec, r.HistoryRow) and self.scan_media:
-                row = rec.row
-            else:
-                continue
-            for key, value in row.items():
-                if isinstance(value, Media):
-                    try:
-                        row[key] = value.to_json(self.media)
-                    except OSError:
-                        raise
-                    except Exception as exc:
-                        termwarn(f"could not serialise media {key!r} "
-                                 f"({type(exc).__name__}: {exc}); the value is left out")
-                        row[key] = None
+        self.media.take()
+        try:
+            for rec in batch.records:
+                if isinstance(rec, r.SummarySet):
+                    row = rec.summary
+                elif isinstance(rec, r.HistoryRow) and self.scan_media:
+                    row = rec.row
+                else:
+                    continue
+                for key, value in row.items():
+                    if isinstance(value, Media):
+                        try:
+                            row[key] = value.to_json(self.media)
+                        except OSError:
+                            raise
+                        except Exception as exc:
+                            termwarn(f"could not serialise media {key!r} "
+                                     f"({type(exc).__name__}: {exc}); the value is left out")
+                            row[key] = None
+        finally:
+            # What was written so far stays with the batch, also when a retry resolves the rest.
+            batch.files.extend(rel for rel in self.media.take() if rel not in batch.files)
 
     def _failed(self, exc: BaseException) -> None:
         self.error = exc
