@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything and runs the whole test suite: ruff, mypy, the dashboard's typecheck
-# (in the build), then pytest (real SQLite, PostgreSQL, HTTP servers, Chromium, PyTorch).
+# (in the build) and unit tests (vitest), then pytest (real SQLite, PostgreSQL, HTTP servers,
+# Chromium, PyTorch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
@@ -11,4 +12,5 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
 fi
 .venv/bin/ruff check src tests benchmarks examples
 .venv/bin/mypy
+(cd web && npm test --silent)
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

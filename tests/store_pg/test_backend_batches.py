@@ -159,7 +159,7 @@ def test_a_long_metric_is_bucketed_for_a_chart_without_losing_its_spikes(store: 
 
     buckets, cursor = store.series(pk, "y", points=100)
 
-    assert len(buckets.x) == 100 and buckets.total == n and cursor == n
+    assert 50 < len(buckets.x) <= 100 and buckets.total == n and cursor == n
     assert int(buckets.count.sum()) == n
     assert float(np.nanmax(buckets.max)) == 50.0
     assert float(np.nanmin(buckets.min)) == -40.0

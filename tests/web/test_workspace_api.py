@@ -116,18 +116,19 @@ def test_many_runs_in_one_response_match_the_per_run_buckets(client: TestClient,
 
 
 def test_binary_buckets_keep_the_spike_and_are_small(client: TestClient) -> None:
-    q = {"key": "loss", "runs": "run0", "points": 400}
+    q = {"key": "loss", "runs": "run0", "points": 1000}
     js = client.get("/api/v1/projects/p/series", params=q, headers={"accept-encoding": "identity"})
     bi = client.get("/api/v1/projects/p/series", params={**q, "format": "binary"},
                     headers={"accept-encoding": "identity"})
     run = decode_binary(bi.content)["runs"][0]
     assert run["max"].max() == 1e6  # no spike lost
-    assert run["x"].dtype == np.float64 and run["n"] == 400
+    # 5,000 steps in cells of 8 (the smallest power of two giving at most 1,000)
+    assert run["width"] == 8 and (run["lo"], run["hi"]) == (0, 4999) and run["n"] == 625
     assert len(bi.content) < len(js.content) / 2
     zipped = client.get("/api/v1/projects/p/series", params={**q, "format": "binary"},
                         headers={"accept-encoding": "gzip"})
     assert zipped.headers["content-encoding"] == "gzip"
-    assert decode_binary(zipped.content)["runs"][0]["n"] == 400  # the client unzips
+    assert decode_binary(zipped.content)["runs"][0]["n"] == 625  # the client unzips
 
 
 @pytest.mark.parametrize("params,status", [

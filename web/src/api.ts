@@ -86,7 +86,7 @@ export interface Buckets {
   count: number[];
 }
 
-export interface SeriesResponse {
+export interface SeriesResponse extends Lattice {
   key: string;
   x: string;
   total: number;
@@ -106,8 +106,16 @@ export interface SeriesQuery {
 
 export type HistoryRow = Record<string, Json> & { _step: number };
 
+/** How the server bucketed a series (store/buckets.py): the x range its bucket width was
+ * chosen for and the width (0: raw points). Non-finite values come as strings. */
+export interface Lattice {
+  lo?: number | string;
+  hi?: number | string;
+  width?: number | string;
+}
+
 /** One run's buckets in a many-run series response. */
-export interface RunBuckets {
+export interface RunBuckets extends Lattice {
   id: string;
   total: number;
   cursor: number;
@@ -348,12 +356,15 @@ export function decodeSeries(buf: ArrayBuffer): ProjectSeries {
     const typed = kind === "i4" ? new Int32Array(buf, at, n) : kind === "f4" ? new Float32Array(buf, at, n) : new Float64Array(buf, at, n);
     return Array.from(typed);
   };
-  const runs: RunBuckets[] = header.runs.map((r: { id: string; total: number; cursor: number; n: number; x: [number, string]; last: [number, string]; min?: [number, string]; max?: [number, string]; count?: [number, string] }) => {
+  const runs: RunBuckets[] = header.runs.map((r: Lattice & { id: string; total: number; cursor: number; n: number; x: [number, string]; last: [number, string]; min?: [number, string]; max?: [number, string]; count?: [number, string] }) => {
     const last = arr(r.last, r.n)!;
     return {
       id: r.id,
       total: r.total,
       cursor: r.cursor,
+      lo: r.lo,
+      hi: r.hi,
+      width: r.width,
       buckets: {
         x: arr(r.x, r.n)!,
         last,

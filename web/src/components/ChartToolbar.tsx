@@ -1,5 +1,5 @@
 // Settings shared by every chart of a page: x axis, smoothing, log-scale y, panel search.
-import type { ChartSettings } from "../panels/LineChart";
+import type { ChartSettings } from "../panels/chartdata";
 
 interface Props {
   settings: ChartSettings;

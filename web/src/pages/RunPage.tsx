@@ -8,8 +8,10 @@ import { isModuleTree, ModelTree } from "../components/ModelTree";
 import { Tree } from "../components/Tree";
 import { Empty, LiveDot, Spinner, StatePill } from "../components/bits";
 import { bytes, dateTime, duration, relTime, runtimeOf } from "../format";
+import { PALETTE } from "../colors";
 import { lastStepOf, useLiveFeed, useTick } from "../live";
-import type { ChartSettings } from "../panels/LineChart";
+import type { ChartSettings } from "../panels/chartdata";
+import { useChartRuns, xAxisChoices } from "../panels/chartruns";
 import { PanelGrid } from "../panels/PanelGrid";
 import { usePref } from "../prefs";
 import { href } from "../router";
@@ -259,7 +261,9 @@ export function RunPage({ project, runId, tab }: { project: string; runId: strin
     });
   }, [feed, runId]);
 
-  const chartRuns = useMemo(() => (run ? [{ run, color: "#2f6fde" }] : []), [run?.id, run?.state, run?.name, JSON.stringify(run?.metrics)]);
+  const runList = useMemo(() => (run ? [run] : []), [run]);
+  const chartRuns = useChartRuns(runList, () => PALETTE[0]);
+  const xMetrics = useMemo(() => xAxisChoices(runList), [runList]);
 
   const [needKey, setNeedKey] = useState(false);
   const onPatch = async (p: RunPatch) => {
@@ -280,7 +284,6 @@ export function RunPage({ project, runId, tab }: { project: string; runId: strin
 
   if (error) return <div class="page"><Empty title={`Could not load run ${runId}`}>{error}</Empty></div>;
   if (!run) return <div class="page"><Spinner label="Loading run…" /></div>;
-  const xMetrics = Object.keys(run.summary ?? {}).filter((k) => !k.startsWith("_") && typeof run.summary[k] === "number");
   // watch(model, log_graph=True) keeps each model's module tree in summary["graph_<n>"].
   const graphs = Object.entries(run.summary ?? {}).filter(([k, v]) => /^graph_\d+$/.test(k) && isModuleTree(v));
   const tabs = graphs.length ? [...TABS.slice(0, 3), ["model", "Model"] as [string, string], ...TABS.slice(3)] : TABS;

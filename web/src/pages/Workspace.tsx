@@ -8,9 +8,9 @@ import { Empty, LiveDot, Spinner } from "../components/bits";
 import { builtinColumns, dataColumn, RunsTable, type Column, type Sort } from "../components/RunsTable";
 import { flat } from "../filter";
 import { fmtValue } from "../format";
-import type { Group } from "../panels/chartdata";
 import { useLiveFeed, useRuns, useTick } from "../live";
-import type { ChartSettings } from "../panels/LineChart";
+import type { ChartSettings, Group } from "../panels/chartdata";
+import { useChartRuns, xAxisChoices } from "../panels/chartruns";
 import { PanelGrid } from "../panels/PanelGrid";
 import { usePref } from "../prefs";
 import { href } from "../router";
@@ -206,13 +206,7 @@ export function Workspace({ project }: { project: string }) {
   }, [shown, hidden, chartLimit]);
   const inCharts = useMemo(() => new Set(chartRunIds.map((r) => r.id)), [chartRunIds]);
 
-  // Chart runs keep their identity unless something a chart shows changes.
-  const chartRunsRef = useRef<{ sig: string; list: { run: Run; color: string }[] }>({ sig: "", list: [] });
-  const sig = chartRunIds.map((r) => `${r.id}:${r.state}:${r.name}:${colors.get(r.id)}:${JSON.stringify(r.metrics)}`).join("|");
-  if (chartRunsRef.current.sig !== sig) {
-    chartRunsRef.current = { sig, list: chartRunIds.map((r) => ({ run: r, color: colors.get(r.id) ?? "#888" })) };
-  }
-  const chartRuns = chartRunsRef.current.list;
+  const chartRuns = useChartRuns(chartRunIds, (id) => colors.get(id) ?? "#888");
 
   // Grouping: the chart runs by the value of one config key (mean line, min-max band per group).
   const groupsRef = useRef<{ sig: string; groups: Group[] | null }>({ sig: "", groups: null });
@@ -235,7 +229,7 @@ export function Workspace({ project }: { project: string }) {
   }
   const groups = groupsRef.current.groups;
 
-  const xMetrics = useMemo(() => summaryKeys.filter((k) => !k.includes(".") || !k.match(/\.(min|max|mean|last|best|first)$/)), [summaryKeys]);
+  const xMetrics = useMemo(() => xAxisChoices(runs ?? []), [runs]);
 
   const onToggleHidden = (ids: string[], hide: boolean) => {
     setHiddenList((old) => {

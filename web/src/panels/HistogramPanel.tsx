@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { LiveFeed } from "../api";
 import { fmtNum } from "../format";
 import { cssVar, useTheme } from "../theme";
-import type { ChartRun } from "./LineChart";
+import type { ChartRun } from "./chartdata";
 import { isHistogram, useMediaRows, type HistogramValue, type RunRows } from "./media";
 
 /** Runs one histogram panel draws (one heatmap each). */

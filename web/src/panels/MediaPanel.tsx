@@ -3,7 +3,7 @@
 import { useMemo, useState } from "preact/hooks";
 import type { LiveFeed } from "../api";
 import { Modal } from "../components/Modal";
-import type { ChartRun } from "./LineChart";
+import type { ChartRun } from "./chartdata";
 import { classesOf, MediaImage, type Overlays } from "./MediaImage";
 import { atOrBefore, classColor, picturesOf, unionSteps, useMediaRows, type Picture } from "./media";
 

@@ -5,8 +5,8 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { LiveFeed, Stream } from "../api";
 import { usePref } from "../prefs";
-import type { Group } from "./chartdata";
-import { LineChart, type ChartRun, type ChartSettings } from "./LineChart";
+import type { ChartRun, ChartSettings, Group } from "./chartdata";
+import { LineChart } from "./LineChart";
 import { HistogramPanel } from "./HistogramPanel";
 import { sections, useRunKeys, type MediaKind } from "./keys";
 import { LazyPanel } from "./LazyPanel";

@@ -6,7 +6,7 @@ import { api, type Json, type LiveFeed, type TablePage } from "../api";
 import { Modal } from "../components/Modal";
 import { fmtNum, fmtValue } from "../format";
 import { isAbort } from "../limit";
-import type { ChartRun } from "./LineChart";
+import type { ChartRun } from "./chartdata";
 import { MediaImage } from "./MediaImage";
 import { StepSlider, useStepIndex } from "./MediaPanel";
 import { isHistogram, isTableFile, picturesOf, useMediaRows, type Picture } from "./media";

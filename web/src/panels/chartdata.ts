@@ -1,68 +1,22 @@
-// Chart data: per-run bucketed series from `/series`, merged onto one x axis for uPlot.
-// The server owns the bucketing; the browser only smooths (a display choice) and aligns.
-import type { MetricDef, RunBuckets, SeriesResponse } from "../api";
+// What a chart draws, as pure functions: runs' series (series.ts) merged onto one x axis for
+// uPlot, smoothed, on a log scale or grouped. The server owns the bucketing; the browser only
+// smooths (a display choice) and aligns. LineChart.tsx draws the result and nothing else.
+import type { MetricDef, Run } from "../api";
+import type { RunSeries } from "./series";
 
-export interface RunSeries {
-  runId: string;
-  x: number[];
-  last: number[];
-  min: number[];
-  max: number[];
-  count: number[];
-  cursor: number;
-  total: number;
-  /** Raw points appended live since the last bucketed fetch. */
-  appended: number;
+export interface ChartSettings {
+  x: XChoice;
+  smoothing: number;
+  logY: boolean;
 }
 
-export function fromResponse(runId: string, s: SeriesResponse): RunSeries {
-  const b = s.buckets;
-  return {
-    runId,
-    x: b.x,
-    last: b.last,
-    min: b.min.length ? b.min : b.last,
-    max: b.max.length ? b.max : b.last,
-    count: b.count.length ? b.count : b.x.map(() => 1),
-    cursor: s.cursor,
-    total: s.total,
-    appended: 0,
-  };
-}
-
-export function fromBuckets(rb: RunBuckets): RunSeries {
-  return fromResponse(rb.id, { key: "", x: "", total: rb.total, cursor: rb.cursor, buckets: rb.buckets });
-}
-
-/** Append raw points (count 1) keeping x sorted; points at or before the last x are dropped. */
-export function appendPoints(rs: RunSeries, xs: number[], ys: number[], cursor: number): number {
-  let added = 0;
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i];
-    if (!isFinite(x)) continue;
-    const n = rs.x.length;
-    if (n && x <= rs.x[n - 1]) {
-      if (x === rs.x[n - 1] && rs.count[n - 1] === 1) {
-        // The same row seen again (a refetch overlapping the live feed): keep the newer value.
-        rs.last[n - 1] = rs.min[n - 1] = rs.max[n - 1] = ys[i];
-      }
-      continue;
-    }
-    rs.x.push(x);
-    rs.last.push(ys[i]);
-    rs.min.push(ys[i]);
-    rs.max.push(ys[i]);
-    rs.count.push(1);
-    added++;
-  }
-  rs.cursor = Math.max(rs.cursor, cursor);
-  rs.total += added;
-  rs.appended += added;
-  return added;
+export interface ChartRun {
+  run: Run;
+  color: string;
 }
 
 /** Exponential moving average with W&B's debiasing; `weight` in [0, 1). NaN passes through. */
-export function ema(ys: number[], weight: number): number[] {
+export function ema(ys: readonly number[], weight: number): readonly number[] {
   if (weight <= 0) return ys;
   const out = new Array<number>(ys.length);
   let acc = 0;
@@ -106,6 +60,16 @@ export function resolveX(choice: XChoice, key: string, metrics: Record<string, M
   return choice;
 }
 
+/**
+ * Buckets per run a chart asks for, from its plot width: the next power of two (about one to
+ * two per pixel; buckets of a power-of-two width then number half to all of it). A chart a few
+ * pixels wider or narrower (a scrollbar) asks for the same, so it draws the same buckets.
+ */
+export function pointsFor(plotWidth: number, fullscreen: boolean): number {
+  const px = plotWidth > 0 ? plotWidth : fullscreen ? 1400 : 400;
+  return 2 ** Math.min(12, Math.max(7, Math.ceil(Math.log2(px))));
+}
+
 export interface Aligned {
   x: Float64Array;
   /** Per run: y values on the merged x (null where the run has no point). */
@@ -114,7 +78,7 @@ export interface Aligned {
 }
 
 /** Merge runs onto one sorted x axis (uPlot's data shape). */
-export function align(series: RunSeries[], smoothing: number, logY: boolean): Aligned {
+export function align(series: readonly RunSeries[], smoothing: number, logY: boolean): Aligned {
   let total = 0;
   for (const s of series) total += s.x.length;
   const all = new Float64Array(total);
@@ -149,7 +113,7 @@ export function align(series: RunSeries[], smoothing: number, logY: boolean): Al
 }
 
 /** Index of the point of `xs` nearest to `x` (xs sorted ascending), or -1 when empty. */
-export function nearest(xs: number[], x: number): number {
+export function nearest(xs: readonly number[], x: number): number {
   if (!xs.length) return -1;
   let lo = 0;
   let hi = xs.length - 1;
@@ -170,7 +134,7 @@ export interface Group {
 }
 
 /** Value of `s` at `x` by linear interpolation inside the run's range (null outside it). */
-function interp(xs: number[], ys: number[], x: number, hint: { i: number }): number | null {
+function interp(xs: readonly number[], ys: readonly number[], x: number, hint: { i: number }): number | null {
   const n = xs.length;
   if (!n || x < xs[0] || x > xs[n - 1]) return null;
   let i = hint.i;
@@ -183,7 +147,7 @@ function interp(xs: number[], ys: number[], x: number, hint: { i: number }): num
 }
 
 /** Runs grouped (by a config value): per group the mean line and the min-max band across runs. */
-export function alignGroups(data: Map<string, RunSeries>, groups: Group[], smoothing: number, logY: boolean): Aligned {
+export function alignGroups(data: ReadonlyMap<string, RunSeries>, groups: readonly Group[], smoothing: number, logY: boolean): Aligned {
   const members = groups.map((g) => g.runIds.map((id) => data.get(id)).filter((s): s is RunSeries => !!s));
   const flatSeries = members.flat();
   const base = align(flatSeries, 0, false);
@@ -219,4 +183,61 @@ export function alignGroups(data: Map<string, RunSeries>, groups: Group[], smoot
     return { runId: g.key, last: mean, raw: null, min: band ? min : null, max: band ? max : null };
   });
   return { x: xs, cols };
+}
+
+/** What one drawn series is: a run's (or group's) line, its faint unsmoothed line, or an edge of
+ * its min-max band. */
+export type LineRole = "line" | "raw" | "edge";
+
+export interface PlotLine {
+  role: LineRole;
+  /** Run id, or group key when grouped. */
+  key: string;
+  label: string;
+  color: string;
+}
+
+export interface Plot {
+  /** uPlot's data: the shared x, then one column per entry of `lines`. */
+  data: (number | null)[][];
+  lines: PlotLine[];
+  /** Min-max bands: indexes into `data` of the upper and lower edge. */
+  bands: { hi: number; lo: number; color: string }[];
+  /** Index into `data` of each run's (or group's) main line. */
+  index: Map<string, number>;
+  /** The series drawn (not their values): when it changes, the chart is built again. */
+  shape: string;
+}
+
+/** Everything a chart draws from its runs' series and the page's chart settings. */
+export function plotData(runs: readonly ChartRun[], series: ReadonlyMap<string, RunSeries>,
+                         groups: readonly Group[] | null, smoothing: number, logY: boolean): Plot {
+  const shown = runs.map((r) => series.get(r.run.id)).filter((s): s is RunSeries => !!s);
+  const al = groups ? alignGroups(series, groups, smoothing, logY) : align(shown, smoothing, logY);
+  const groupBy = new Map((groups ?? []).map((g) => [g.key, g]));
+  const runBy = new Map(runs.map((r) => [r.run.id, r]));
+  const data: (number | null)[][] = [Array.from(al.x)];
+  const lines: PlotLine[] = [];
+  const bands: Plot["bands"] = [];
+  const index = new Map<string, number>();
+  for (const c of al.cols) {
+    const g = groupBy.get(c.runId);
+    const r = runBy.get(c.runId);
+    const color = g ? g.color : r?.color ?? "#888";
+    const label = g ? g.label : r?.run.name ?? c.runId;
+    if (c.raw) {
+      data.push(c.raw);
+      lines.push({ role: "raw", key: c.runId, label, color });
+    }
+    index.set(c.runId, data.length);
+    data.push(c.last);
+    lines.push({ role: "line", key: c.runId, label, color });
+    if (c.min && c.max) {
+      bands.push({ hi: data.length, lo: data.length + 1, color });
+      data.push(c.max, c.min);
+      lines.push({ role: "edge", key: c.runId, label, color }, { role: "edge", key: c.runId, label, color });
+    }
+  }
+  const shape = [groups ? "g" : "r", ...lines.map((l) => `${l.role}:${l.key}:${l.color}:${l.label}`)].join("|");
+  return { data, lines, bands, index, shape };
 }

@@ -49,7 +49,7 @@ function chartable(key: string): boolean {
 const AGGREGATES = new Set(["min", "max", "mean", "last", "best", "first"]);
 
 /** Whether a summary value stands for a logged number: a number, or define_metric aggregates. */
-function numericSummary(v: unknown): boolean {
+export function numericSummary(v: unknown): boolean {
   if (typeof v === "number" || v === "NaN" || v === "Infinity" || v === "-Infinity") return true;
   if (v && typeof v === "object" && !Array.isArray(v)) {
     const keys = Object.keys(v);

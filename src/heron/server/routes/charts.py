@@ -16,6 +16,7 @@ from heron.server.jsonsafe import floats
 from heron.server.routes.common import (
     compressed,
     json_encoder,
+    lattice,
     run_id_list,
     stream_number,
 )
@@ -51,6 +52,7 @@ def encode_binary(key: str, x: str, results: list[tuple[str, Buckets, int]],
     bytes, then little-endian arrays, each at an 8-byte-aligned offset the header gives.
 
     A run whose buckets each hold one point sends ``x`` and ``last`` only (min = max = last).
+    Each run's header entry also says how it was bucketed (``lo``, ``hi``, ``width``).
     """
     blobs: list[bytes] = []
     offset = 0
@@ -66,7 +68,7 @@ def encode_binary(key: str, x: str, results: list[tuple[str, Buckets, int]],
 
     for run_id, b, cursor in results:
         entry: dict[str, Any] = {"id": run_id, "total": b.total, "cursor": cursor,
-                                 "n": int(b.x.shape[0])}
+                                 "n": int(b.x.shape[0]), **lattice(b)}
         entry["x"] = add(*_x_array(np.asarray(b.x, dtype=np.float64)))
         entry["last"] = add(*_y_array(np.asarray(b.last, dtype=np.float64)))
         if b.count.size and int(b.count.max()) > 1:
@@ -115,7 +117,7 @@ def project_series(request: Request, project: str, store: StoreDep, caller: Read
         return compressed(request, encode_binary(key, x, results, missing),
                            "application/x-heron-series")
     body = json_encoder.encode({"key": key, "x": x, "missing": missing, "runs": [
-        {"id": run_id, "total": b.total, "cursor": cursor,
+        {"id": run_id, "total": b.total, "cursor": cursor, **lattice(b),
          "buckets": {"x": floats(b.x), "min": floats(b.min), "max": floats(b.max),
                      "last": floats(b.last), "count": b.count.tolist()}}
         for run_id, b, cursor in results]})

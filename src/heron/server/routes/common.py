@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gzip
+from typing import Any
 
 import msgspec
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
 
+from heron.server.jsonsafe import clean
 from heron.store import RunInfo, SqlStore
+from heron.store.buckets import Buckets
 from heron.store.models import STREAMS
 
 MAX_RUNS = 500
@@ -22,6 +25,12 @@ def stream_number(stream: str) -> int:
     if stream not in STREAMS:
         raise HTTPException(422, f"stream {stream!r} is not one of {sorted(STREAMS)}")
     return STREAMS[stream]
+
+
+def lattice(b: Buckets) -> dict[str, Any]:
+    """How ``b`` was bucketed, so a chart can merge live points into it exactly: the x range the
+    width was chosen for and the width (0: raw points)."""
+    return {"lo": clean(b.lo), "hi": clean(b.hi), "width": clean(b.width)}
 
 
 def run_id_list(runs: str) -> list[str]:

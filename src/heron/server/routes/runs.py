@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from heron.server.deps import ReadDep, StoreDep, WriteDep, find_run
 from heron.server.jsonsafe import MsgpackResponse, SafeJSONResponse, floats, respond
-from heron.server.routes.common import stream_number
+from heron.server.routes.common import lattice, stream_number
 from heron.server.routes.ingest import safe_media_path
 from heron.server.serialize import run_json
 
@@ -84,7 +84,7 @@ def series(project: str, run_id: str, store: StoreDep, caller: ReadDep,
     buckets, cursor = store.series(info.pk, key, x=x, points=points, x_min=x_min, x_max=x_max,
                                    stream=stream_number(stream), after=after)
     return SafeJSONResponse({
-        "key": key, "x": x, "total": buckets.total, "cursor": cursor,
+        "key": key, "x": x, "total": buckets.total, "cursor": cursor, **lattice(buckets),
         "buckets": {"x": floats(buckets.x), "min": floats(buckets.min),
                     "max": floats(buckets.max), "last": floats(buckets.last),
                     "count": buckets.count.tolist()},
