@@ -37,7 +37,12 @@ heron.finish()
 finish = time.perf_counter() - t1
 cpu = time.process_time() - cpu0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-writer_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+from heron.sdk import writer_process
+service = writer_process._Service._current
+writer_rss = 0.0
+if service is not None:  # the writer process lives on for later runs: read its peak (Linux)
+    with open(f"/proc/{{service.proc.pid}}/status") as status:
+        writer_rss = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 stored = heron.Api().run(f"bench/{{run.id}}")
 column = stored.history(keys=["metric_9"], samples=N + 1)["metric_9"]
 if stored.lastHistoryStep != N - 1 or len(column) != N or column.iloc[-1] != rows[(N - 1) % 1000]["metric_9"]:

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from heron import records as r
@@ -51,6 +50,8 @@ def project_pk(conn: Connection, entity: str, name: str) -> int:
     if is_postgres(conn):
         # Writers run concurrently on PostgreSQL: two may create the project at once. The
         # loser waits for the winner's commit and then reads its row.
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         made = conn.execute(
             pg_insert(projects).values(**values)
             .on_conflict_do_nothing(index_elements=["entity", "name"])
@@ -102,6 +103,8 @@ def _new_run(conn: Connection, batch: r.Batch, start: r.RunStart | None,
         "last_seq": 0,
     }
     if is_postgres(conn):
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         made = conn.execute(
             pg_insert(runs).values(**values)
             .on_conflict_do_nothing(index_elements=["project_id", "run_id"])

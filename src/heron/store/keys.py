@@ -8,7 +8,6 @@ import secrets
 import time
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from heron.store.schema import api_keys, users
@@ -41,6 +40,8 @@ def create_key(conn: Connection, user: str, admin: bool = False) -> tuple[str, K
     if user_id is None and conn.dialect.name == "postgresql":
         # Replicas starting together may each create the first admin: the later one waits
         # for the earlier one's commit and then uses its user row instead of failing.
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         conn.execute(pg_insert(users).values(name=user, admin=int(admin), created_at=time.time())
                      .on_conflict_do_nothing(index_elements=["name"]))
         user_id = conn.execute(select(users.c.id).where(users.c.name == user)).scalar_one()
