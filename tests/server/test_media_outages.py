@@ -144,7 +144,7 @@ def _burst(tmp_path: Path, env: dict[str, str], run_id: str, n: int) -> tuple[An
 
 def test_a_burst_logged_to_the_server_is_all_readable_when_finish_returns(
         server: Server, tmp_path: Path) -> None:
-    n = 50_000
+    n = 100_000
     result, err = _burst(tmp_path, server.env(), "burst001", n)
     assert result == {"last": n - 1, "rows": n}
     assert "spool" not in err and "could not" not in err and "retrying" not in err
