@@ -23,7 +23,11 @@ class SweepConfigError(Error, ValueError):
         super().__init__("invalid sweep config:\n" + "\n".join(f"  - {e}" for e in self.errors))
 
 
-class RunNotFound(Error, LookupError):
+class NotFound(Error, LookupError):
+    """A run, project, sweep, file or key that does not exist."""
+
+
+class RunNotFound(NotFound):
     """A run path that names no run in the store."""
 
 
@@ -44,3 +48,12 @@ class RejectedBatch(Error):
 
     The batch is kept in the run folder (``rejected-*.heronlog``) for inspection.
     """
+
+
+class Conflict(Error):
+    """The request cannot be applied to the current state (an id already taken, a sweep that is
+    finished)."""
+
+
+class PermissionDenied(Error):
+    """The caller is known but may not do this."""
