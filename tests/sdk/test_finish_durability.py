@@ -52,3 +52,27 @@ print("end")
     assert loud.returncode == 0 and quiet.returncode == 0, quiet.stderr
     assert "heron:" in loud.stderr
     assert quiet.stderr == "" and quiet.stdout.strip() == "end"
+
+
+def test_a_writer_process_that_dies_mid_run_loses_nothing(tmp_path: Path) -> None:
+    """The training process keeps every batch until the writer process confirms it; if the
+    writer process is killed, the training process writes the rest itself."""
+    code = """
+import os, signal, time
+import heron
+from heron.sdk import writer_process
+run = heron.init(project="burst", id="orphaned", settings=heron.Settings(flush_interval=0.05))
+for i in range(200):
+    heron.log({"i": i})
+    if i == 100:
+        time.sleep(1.0)  # the first half is in the writer process's hands
+        os.kill(writer_process._Service.get().proc.pid, signal.SIGKILL)
+    time.sleep(0.002)
+heron.finish()
+stored = heron.Api().run("burst/orphaned")
+print([row["i"] for row in stored.scan_history(keys=["i"])] == list(range(200)), stored.state)
+"""
+    done = run_script(code, tmp_path, env={"HERON_SILENT": "0"}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "finished"], done.stderr
+    assert "writing from this process instead" in done.stderr
