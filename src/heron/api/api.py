@@ -7,6 +7,7 @@ from typing import Any
 
 from heron.api.filters import matches, sort_runs
 from heron.api.run import Run
+from heron.client import configured_server
 from heron.errors import RunNotFound, ValueRejected
 from heron.sdk.settings import resolve
 from heron.store import ProjectInfo, SqlStore, open_store
@@ -58,10 +59,11 @@ class Api:
     def store(self) -> SqlStore:
         """The local store, or the server's when a host is configured."""
         if self._store is None:
-            if self.settings.host:
+            server = configured_server(self.settings)
+            if server is not None:
                 from heron.api.remote import RemoteStore
 
-                self._store = RemoteStore(self.settings.host, self.settings.api_key)  # type: ignore[assignment]
+                self._store = RemoteStore(*server)  # type: ignore[assignment]
             else:
                 self._store = open_store(f"sqlite:///{self.settings.store_dir / 'heron.db'}")
         assert self._store is not None

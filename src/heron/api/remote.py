@@ -9,7 +9,8 @@ from urllib.parse import quote
 import numpy as np
 
 from heron import records as r
-from heron.errors import StoreError
+from heron.client import ServerClient
+from heron.errors import CommError, Conflict, NotFound, StoreError, ValueRejected
 from heron.store.chunks import object_array
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 
@@ -38,24 +39,21 @@ class RemoteStore:
     """Implements the store reads ``heron.Api`` uses, against ``{host}/api/v1``."""
 
     def __init__(self, host: str, api_key: str | None) -> None:
-        import httpx
-
-        headers = {"Accept": "application/msgpack"}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        self.url = host.rstrip("/")
-        self._client = httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=30)
+        self.client = ServerClient(host, api_key, accept="application/msgpack")
+        self.url = self.client.url
         self._runs: dict[int, tuple[str, str]] = {}
         self.media_root = Path(".")
 
     def _get(self, path: str, **params: Any) -> Any:
-        response = self._client.get(path, params={k: v for k, v in params.items()
-                                                  if v is not None})
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 400:
-            raise StoreError(f"{self.url}{path}: {response.status_code} {response.text[:200]}")
-        return r.decode_any(response.content)
+        """The decoded answer, or None when the server has no such thing (404)."""
+        response = self._request("GET", path, allow_404=True, params=params)
+        return None if response.status_code == 404 else r.decode_any(response.content)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            return self.client.request(method, path, what=f"{method} {path}", **kwargs)
+        except (NotFound, ValueRejected, Conflict, CommError) as exc:
+            raise StoreError(str(exc)) from exc
 
     def _remember(self, data: dict[str, Any]) -> RunInfo:
         key = (data["project"], data["id"])
@@ -63,17 +61,17 @@ class RemoteStore:
         self._runs[pk] = key
         return run_info_from_json(data, pk)
 
-    def _path(self, run_pk: int) -> str:
+    def _path(self, run_pk: int, *more: str) -> str:
         project, run_id = self._runs[run_pk]
-        return f"/projects/{quote(project, safe='')}/runs/{quote(run_id, safe='')}"
+        return ServerClient.path("projects", project, "runs", run_id, *more)
 
     def get_run(self, project: str, run_id: str, entity: str | None = None) -> RunInfo | None:
-        data = self._get(f"/projects/{quote(project, safe='')}/runs/{quote(run_id, safe='')}")
+        data = self._get(ServerClient.path("projects", project, "runs", run_id))
         return self._remember(data) if data is not None else None
 
     def list_runs(self, project: str | None = None, entity: str | None = None,
                   sweep_id: str | None = None) -> list[RunInfo]:
-        data = self._get(f"/projects/{quote(project or '', safe='')}/runs", sweep=sweep_id,
+        data = self._get(ServerClient.path("projects", project or "", "runs"), sweep=sweep_id,
                          full="true") or []
         return [self._remember(d) for d in data]
 
@@ -82,11 +80,11 @@ class RemoteStore:
 
     def history_keys(self, run_pk: int, stream: int = 0) -> list[str]:
         name = "system" if stream else "history"
-        return [k["key"] for k in self._get(self._path(run_pk) + "/keys", stream=name) or []]
+        return [k["key"] for k in self._get(self._path(run_pk, "keys"), stream=name) or []]
 
     def read_series(self, run_pk: int, key: str, stream: int = 0,
                     min_step: int | None = None, max_step: int | None = None) -> Series:
-        data = self._get(self._path(run_pk) + "/series_raw", key=key,
+        data = self._get(self._path(run_pk, "series_raw"), key=key,
                          stream="system" if stream else "history", min_step=min_step,
                          max_step=max_step) or {"steps": [], "values": []}
         values = data["values"]
@@ -97,15 +95,13 @@ class RemoteStore:
 
     def console(self, run_pk: int, after_id: int = 0, limit: int | None = None
                 ) -> list[ConsoleLineInfo]:
-        data = self._get(self._path(run_pk) + "/console", after=after_id, limit=limit or 100_000)
+        data = self._get(self._path(run_pk, "console"), after=after_id, limit=limit or 100_000)
         return [ConsoleLineInfo(**line) for line in (data or {"lines": []})["lines"]]
 
     def run_files(self, run_pk: int) -> list[FileInfo]:
         """The run's files as the server lists them (W&B's names; see ``SqlStore.run_files``)."""
-        response = self._client.get(self._path(run_pk) + "/files")
-        if response.status_code >= 400:
-            raise StoreError(f"listing the run's files failed: {response.status_code} "
-                             f"{response.text[:200]}")
+        response = self._request("GET", self._path(run_pk, "files"),
+                                 headers={"Accept": "application/json"})
         return [FileInfo(name=f["name"], path=f["path"], size=f["size"], sha256=f["sha256"],
                          updated_at=f["updated_at"]) for f in response.json()]
 
@@ -117,24 +113,17 @@ class RemoteStore:
 
     def file_url(self, run_pk: int, name: str) -> str:
         """Where the server serves one of the run's files."""
-        return f"{self.url}/api/v1{self._path(run_pk)}/files/{quote(name)}"
+        return self.client.url_of(self._path(run_pk, "files") + "/" + quote(name))
 
     def download(self, run_pk: int, name: str) -> bytes:
-        response = self._client.get(self._path(run_pk) + f"/files/{quote(name)}")
-        if response.status_code >= 400:
-            raise StoreError(f"downloading {name!r} failed: {response.status_code} "
-                             f"{response.text[:200]}")
+        response = self._request("GET", self._path(run_pk, "files") + "/" + quote(name))
         return bytes(response.content)
 
     def update_run(self, run_pk: int, **fields: Any) -> None:
-        response = self._client.patch(self._path(run_pk), json=fields)
-        if response.status_code >= 400:
-            raise StoreError(f"editing the run failed: {response.status_code} {response.text}")
+        self._request("PATCH", self._path(run_pk), json=fields)
 
     def delete_run(self, run_pk: int) -> None:
-        response = self._client.delete(self._path(run_pk))
-        if response.status_code >= 400:
-            raise StoreError(f"deleting the run failed: {response.status_code} {response.text}")
+        self._request("DELETE", self._path(run_pk))
 
     def close(self) -> None:
-        self._client.close()
+        self.client.close()

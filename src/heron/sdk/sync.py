@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from heron.client import configured_server
 from heron.sdk import runlog
 from heron.sdk.settings import resolve
 from heron.sdk.writer import batch_media
@@ -32,11 +33,11 @@ def find_run_folders(paths: list[Path], include_synced: bool = False) -> list[Pa
 def target_sink(host: str | None) -> Any:
     """Where ``heron sync`` delivers: ``host``, the configured server, or the local store."""
     settings = resolve(None)
-    host = host or settings.host
-    if host:
+    server = (host, settings.api_key) if host else configured_server(settings)
+    if server is not None:
         from heron.sdk.remote import HttpSink
 
-        return HttpSink(host, settings.api_key)
+        return HttpSink(*server)
     from heron.sdk.sinks import LocalSink
 
     return LocalSink(f"sqlite:///{settings.store_dir / 'heron.db'}")
