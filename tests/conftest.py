@@ -21,8 +21,8 @@ def heron_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
         monkeypatch.delenv(name, raising=False)
     yield root
     import heron
-    from heron.sdk import init as init_module
+    from heron.sdk import registry
 
-    for run in list(init_module._runs):
+    for run in registry.live_runs():
         run.finish(quiet=True)
     assert heron.run is None

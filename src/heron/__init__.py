@@ -16,6 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from heron.errors import Error, UsageError
+from heron.sdk import registry
+from heron.sdk.registry import PreInit
 from heron.sdk.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,32 +30,10 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-class _PreInit:
-    """Stands in for ``heron.config`` / ``heron.summary`` until ``init()`` is called."""
-
-    def __init__(self, name: str) -> None:
-        object.__setattr__(self, "_name", name)
-
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("__"):
-            raise AttributeError(key)
-        raise Error(f"You must call heron.init() before heron.{self._name}.{key}")
-
-    def __getitem__(self, key: str) -> Any:
-        raise Error(f"You must call heron.init() before heron.{self._name}[{key!r}]")
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        raise Error(f"You must call heron.init() before setting heron.{self._name}.{key}")
-
-    __setitem__ = __setattr__
-
-    def __repr__(self) -> str:
-        return f"<heron.{self._name} before init()>"
-
-
+# Set only by heron.sdk.registry (the active run); read them, do not assign them.
 run: Run | None = None
-config: Config | _PreInit = _PreInit("config")
-summary: Summary | _PreInit = _PreInit("summary")
+config: Config | PreInit = PreInit("config")
+summary: Summary | PreInit = PreInit("summary")
 
 
 def init(*args: Any, **kwargs: Any) -> Run:
@@ -64,9 +44,10 @@ def init(*args: Any, **kwargs: Any) -> Run:
 
 
 def _current(call: str) -> Run:
-    if run is None:
+    current = registry.active()
+    if current is None:
         raise Error(f"You must call heron.init() before heron.{call}()")
-    return run
+    return current
 
 
 def log(data: dict[str, Any], step: int | None = None, commit: bool | None = None,
@@ -77,8 +58,9 @@ def log(data: dict[str, Any], step: int | None = None, commit: bool | None = Non
 
 def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
     """Finish the current run (a no-op when there is none)."""
-    if run is not None:
-        run.finish(exit_code=exit_code, quiet=quiet)
+    current = registry.active()
+    if current is not None:
+        current.finish(exit_code=exit_code, quiet=quiet)
 
 
 def define_metric(name: str, step_metric: str | None = None, step_sync: bool | None = None,
@@ -111,8 +93,9 @@ def watch(models: Any, criterion: Any = None, log: str | None = "gradients",
 
 def unwatch(models: Any = None) -> None:
     """Remove the hooks ``watch()`` installed."""
-    if run is not None:
-        run.unwatch(models)
+    current = registry.active()
+    if current is not None:
+        current.unwatch(models)
 
 
 def sweep(sweep: Any, entity: str | None = None, project: str | None = None,

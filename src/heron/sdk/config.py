@@ -75,10 +75,15 @@ class Config:
         >>> run.config.update({"batch_size": 32})
     """
 
-    def __init__(self, on_change: Callable[[dict[str, Any]], None] | None = None) -> None:
-        object.__setattr__(self, "_items", {})
+    def __init__(self, on_change: Callable[[dict[str, Any]], None] | None = None,
+                 initial: Mapping[str, Any] | None = None,
+                 accepts: Callable[[], bool] | None = None) -> None:
+        """``initial``: the values the run starts with (not persisted again); ``accepts``:
+        asked before every change, which is ignored when it says False (a finished run)."""
+        object.__setattr__(self, "_items", dict(initial or {}))
         object.__setattr__(self, "_locked", {})
         object.__setattr__(self, "_on_change", on_change)
+        object.__setattr__(self, "_accepts", accepts)
 
     # -- reads ----------------------------------------------------------------------------
     def __getattr__(self, key: str) -> Any:
@@ -127,6 +132,8 @@ class Config:
         self.update({key: value})
 
     def __delitem__(self, key: str) -> None:
+        if not self._accepted():
+            return
         del self._items[key]
         self._changed()
 
@@ -134,6 +141,8 @@ class Config:
 
     def update(self, values: Any, allow_val_change: bool | None = None) -> None:
         """Add or change keys; changing an existing value needs ``allow_val_change=True``."""
+        if not self._accepted():
+            return
         changed = False
         for key, value in as_config_dict(values).items():
             key, value = self._check(str(key), value, allow_val_change)
@@ -148,7 +157,8 @@ class Config:
         self.update({k: v for k, v in values.items() if k not in self._items})
 
     def persist(self) -> None:
-        self._changed()
+        if self._accepted():
+            self._changed()
 
     # -- internals ------------------------------------------------------------------------
     def _check(self, key: str, value: Any, allow_val_change: bool | None) -> tuple[Any, Any]:
@@ -169,13 +179,18 @@ class Config:
             )
         return key, value
 
-    def _lock(self, values: Mapping[str, Any], by: str) -> None:
-        """Set ``values`` and refuse later changes to them (a sweep's parameters)."""
-        for key, value in values.items():
-            self._items[key] = _plain(value)
-            self._locked[key] = by
-        self._changed()
+    def _accepted(self) -> bool:
+        return self._accepts is None or self._accepts()
 
     def _changed(self) -> None:
         if self._on_change is not None:
             self._on_change(dict(self._items))
+
+
+def lock_keys(config: Config, values: Mapping[str, Any], by: str) -> None:
+    """Set ``values`` in ``config`` and refuse later changes to them, with a warning naming
+    ``by`` (``init()`` locks a sweep's parameters this way)."""
+    for key, value in values.items():
+        config._items[key] = _plain(value)
+        config._locked[key] = by
+    config._changed()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
 import time
@@ -12,10 +11,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import heron
 from heron import records as r
+from heron.client import configured_server
 from heron.errors import UsageError, ValueRejected
-from heron.sdk.config import as_config_dict, load_config_file
+from heron.sdk import assignment as sweep_assignment
+from heron.sdk import registry
+from heron.sdk.config import as_config_dict, load_config_file, lock_keys
 from heron.sdk.metadata import quick_metadata
 from heron.sdk.names import new_run_id, new_run_name
 from heron.sdk.run import Run
@@ -30,7 +31,6 @@ _RUN_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _IGNORED_KWARGS = ("anonymous", "force", "save_code", "tensorboard", "sync_tensorboard",
                    "monitor_gym", "allow_val_change", "resume_from", "fork_from")
 
-_runs: list[Run] = []
 _warned_kwargs: set[str] = set()
 
 
@@ -82,25 +82,27 @@ def init(
     start_time = time.time()
     project_name = resolved.project or "uncategorized"
     entity_name = resolved.entity or ""
-    sweep_params = _sweep_params(resolved)
-    if sweep_params is not None:
+    assigned = sweep_assignment.current(resolved.sweep_id, resolved.run_id)
+    sweep_params = assigned.params if assigned is not None else None
+    sweep_id = assigned.sweep_id if assigned is not None else resolved.sweep_id
+    if assigned is not None:
         # A sweep's run belongs to the sweep's project; init()'s project, entity and id yield.
-        project_name = os.environ.get("HERON_SWEEP_PROJECT") or project_name
-        entity_name = os.environ.get("HERON_SWEEP_ENTITY", entity_name)
-        id = resolved.run_id
+        project_name = assigned.project or project_name
+        entity_name = assigned.entity if assigned.entity is not None else entity_name
+        id = assigned.run_id
     base = Path(dir).expanduser() if dir is not None else resolved.store_dir
     if resolved.mode == "disabled":
-        start = r.RunStart(name=name or new_run_name(), config={}, started_at=start_time)
+        start = r.RunStart(name=name or new_run_name(), config=dict(init_config),
+                           started_at=start_time)
         run = Run(settings=resolved, sink=NullSink(), project=project_name, entity=entity_name,
                   run_id=id or new_run_id(), name=start.name, run_dir=base, start=start,
                   disabled=True)
-        run.config._items.update(init_config)
-        return _activate(run)
+        return registry.add(run)
 
     offline = resolved.mode == "offline"
     sink: Sink = NullSink() if offline else _build_sink(resolved, project_name, entity_name)
     resume_mode: str | None = "allow" if resume is True else (resume or None)
-    run_id: str | None = id or resolved.run_id
+    run_id: str | None = id or (None if assigned is not None else resolved.run_id)
     if run_id is None and resume_mode in ("allow", "auto"):
         run_id = _read_resume_file(resolved)
     if run_id is not None and not _RUN_ID.match(str(run_id)):
@@ -141,7 +143,7 @@ def init(
         name=name or resolved.run_name or (existing.name if existing else new_run_name()),
         entity=entity_name, config=start_config, tags=[str(t) for t in (tags or [])],
         notes=notes, group=group, job_type=job_type, metadata=metadata,
-        started_at=start_time, sweep_id=resolved.sweep_id, resumed=existing is not None,
+        started_at=start_time, sweep_id=sweep_id, resumed=existing is not None,
         heartbeat_interval=resolved.heartbeat_seconds,
     )
     stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(start_time))
@@ -156,24 +158,12 @@ def init(
               run_id=run_id, name=start.name, run_dir=run_dir, start=start, step=step,
               summary=summary, first_seq=existing.last_seq + 1 if existing is not None else 1)
     if sweep_params is not None:
-        run.config._lock(sweep_params, "sweep")
+        lock_keys(run.config, sweep_params, "sweep")
     _start_background(run, resolved)
     if not resolved.silent:
         where = f"offline, in {run_dir}" if offline else f"logging to {resolved.store_url()}"
         termlog(f"run {run.name} ({run.id}) in project {project_name}, {where}")
-    return _activate(run)
-
-
-def _sweep_params(settings: RunSettings) -> dict[str, Any] | None:
-    """The parameters an agent handed this process (None outside a sweep)."""
-    raw = os.environ.get("HERON_SWEEP_PARAMS")
-    if not settings.sweep_id or not raw:
-        return None
-    try:
-        params = json.loads(raw)
-    except ValueError:
-        raise ValueRejected(f"HERON_SWEEP_PARAMS={raw[:80]!r} is not JSON") from None
-    return params if isinstance(params, dict) else None
+    return registry.add(run)
 
 
 def _filter_config(config: dict[str, Any], include: list[str] | None,
@@ -190,10 +180,11 @@ def _filter_config(config: dict[str, Any], include: list[str] | None,
 def _build_sink(settings: RunSettings, project: str, entity: str) -> Sink:
     """The sink for an online run: the server when a host is set, else the local store;
     written from a helper process unless ``settings.writer`` is "thread"."""
-    target = settings.host or settings.store_url()
+    server = configured_server(settings)
+    target, api_key = server if server is not None else (settings.store_url(), None)
     if settings.writer == "thread":
-        return direct_sink(target, settings.api_key)
-    return ProcessSink(target, settings.api_key, {
+        return direct_sink(target, api_key)
+    return ProcessSink(target, api_key, {
         "project": project, "entity": entity, "flush_interval": settings.flush_interval,
         "finish_timeout": settings.finish_timeout, "silent": settings.silent,
         "spool_max_bytes": int(settings.spool_max_mb * 2**20),
@@ -205,21 +196,21 @@ def _start_background(run: Run, settings: RunSettings) -> None:
         from heron.sdk.console import ConsoleCapture
 
         capture = ConsoleCapture(
-            lambda stream, ts, text: run._put(r.ConsoleLine(stream=stream, timestamp=ts, text=text))
+            lambda stream, ts, text: run.emit(r.ConsoleLine(stream=stream, timestamp=ts, text=text))
         )
         capture.start()
-        run._add_end_hook(capture.stop)
+        run.add_end_hook(capture.stop)
     if settings.system_sample_seconds > 0:
         from heron.sdk.system import SystemSampler
 
         sampler = SystemSampler(
             settings.system_sample_seconds,
-            lambda index, row: run._put(r.SystemSample(index=index, row=row)),
+            lambda index, row: run.emit(r.SystemSample(index=index, row=row)),
             run.start_time,
         )
         sampler.start()
-        run._add_end_hook(sampler.stop)
-    run._add_end_hook(lambda: _clear_resume_file(settings, run))
+        run.add_end_hook(sampler.stop)
+    run.add_end_hook(lambda: _clear_resume_file(settings, run))
 
 
 def _resume_file(settings: RunSettings) -> Path:
@@ -246,7 +237,7 @@ def _write_resume_file(settings: RunSettings, run_id: str) -> None:
 
 def _clear_resume_file(settings: RunSettings, run: Run) -> None:
     # Only a clean finish forgets the id: a crashed run is resumed by the next resume=True.
-    if run._end_state is None or run._end_state[0] == "finished":
+    if run.end_state in (None, "finished"):
         path = _resume_file(settings)
         if _read_resume_file(settings) == run.id:
             path.unlink(missing_ok=True)
@@ -260,7 +251,7 @@ def _reinit(reinit: bool | str | None) -> Run | None:
         reinit = "default"
     if reinit not in REINIT_CHOICES:
         raise ValueRejected(f"reinit={reinit!r} is not one of {list(REINIT_CHOICES)}")
-    current = heron.run
+    current = registry.active()
     if current is None or current.finished:
         return None
     if reinit in ("default", "return_previous"):
@@ -269,25 +260,6 @@ def _reinit(reinit: bool | str | None) -> Run | None:
                       stacklevel=3)
         return current
     if reinit == "finish_previous":
-        for run in list(_runs):
+        for run in registry.live_runs():
             run.finish()
     return None
-
-
-def _activate(run: Run) -> Run:
-    _runs.append(run)
-    heron.run = run
-    heron.config = run.config
-    heron.summary = run.summary
-    return run
-
-
-def forget(run: Run) -> None:
-    """Called when a run ends: the module's current run becomes the previous one, or none."""
-    if run in _runs:
-        _runs.remove(run)
-    if heron.run is run:
-        latest = _runs[-1] if _runs else None
-        heron.run = latest
-        heron.config = latest.config if latest else heron._PreInit("config")
-        heron.summary = latest.summary if latest else heron._PreInit("summary")

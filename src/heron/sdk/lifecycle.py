@@ -1,6 +1,7 @@
 """How runs end when the script does: normal exit, an exception, Ctrl-C, SIGTERM or sys.exit.
 
-Hooks are installed once, at the first ``init()``, and chain to whatever was there before.
+Hooks are installed once, at the first ``init()``, and chain to whatever was there before;
+they end the live runs that ``heron.sdk.registry`` keeps.
 """
 
 from __future__ import annotations
@@ -12,33 +13,19 @@ import sys
 import threading
 import traceback
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
-from heron.term import termwarn
+from heron.sdk import registry
 
-
-class EndableRun(Protocol):
-    def _end_from_hook(self, exit_code: int, state: str | None, tb: str | None) -> None: ...
-
-
-_active: list[EndableRun] = []
 _installed = False
 _exit_code: int | None = None
 _previous_excepthook = sys.excepthook
 _original_exit = sys.exit
 
 
-def register(run: EndableRun) -> None:
-    _install()
-    _active.append(run)
-
-
-def unregister(run: EndableRun) -> None:
-    if run in _active:
-        _active.remove(run)
-
-
-def _install() -> None:
+def install() -> None:
+    """Install the hooks (once; the first run that records does it): at exit, on an uncaught
+    exception and on SIGTERM they end every live run in ``heron.sdk.registry``."""
     global _installed, _previous_excepthook
     if _installed:
         return
@@ -116,26 +103,18 @@ def _main_code() -> Any:
     return found
 
 
-def _end_all(exit_code: int, state: str | None, tb: str | None) -> None:
-    for run in list(reversed(_active)):
-        try:
-            run._end_from_hook(exit_code, state, tb)
-        except Exception as exc:  # a run that cannot end must not stop the others
-            termwarn(f"could not finish a run: {exc}")
-
-
 def _at_exit() -> None:
     code = _exit_code if _exit_code is not None else 0
-    _end_all(code, None, None)
+    registry.end_all(code, None, None)
 
 
 def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None
                 ) -> None:
     text = "".join(traceback.format_exception(kind, value, tb))
     if issubclass(kind, KeyboardInterrupt):
-        _end_all(255, "killed", text)
+        registry.end_all(255, "killed", text)
     else:
-        _end_all(1, "failed", text)
+        registry.end_all(1, "failed", text)
     _previous_excepthook(kind, value, tb)
 
 
@@ -148,7 +127,7 @@ def _on_sigterm(signum: int, _frame: Any) -> None:
     watchdog = threading.Timer(SIGNAL_END_SECONDS, os._exit, args=(128 + signum,))
     watchdog.daemon = True
     watchdog.start()
-    _end_all(128 + signum, "killed", None)
+    registry.end_all(128 + signum, "killed", None)
     watchdog.cancel()
     signal.signal(signum, signal.SIG_DFL)
     signal.raise_signal(signum)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 import threading
 import time
 import traceback
@@ -15,7 +16,7 @@ from typing import Any
 
 from heron import records as r
 from heron.errors import ValueRejected
-from heron.sdk import lifecycle
+from heron.sdk import lifecycle, registry
 from heron.sdk.config import Config
 from heron.sdk.history import StepTracker
 from heron.sdk.settings import RunSettings
@@ -30,6 +31,12 @@ ALERT_LEVELS = ("INFO", "WARN", "ERROR")
 
 class Run:
     """A run in progress. ``heron.init()`` returns one; it also works as a context manager.
+
+    After ``finish()`` the run is read-only: every call that would record something (``log``,
+    ``define_metric``, ``save``, ``alert``, ``watch``, config changes, summary writes, setting
+    ``name``, ``tags`` or ``notes``) is ignored, with one warning per run; ``finish`` and
+    ``unwatch`` are no-ops; reads keep working. Methods documented as internal (``emit``,
+    ``add_end_hook``, ``end_as``, ``log_partial``) are for Heron's own modules.
 
     Example:
         >>> with heron.init(project="demo", config={"lr": 0.01}) as run:
@@ -75,11 +82,9 @@ class Run:
         self._watchers: list[Any] = []
         self._watch_count = 0
         self._hooks: list[Any] = []
-        self.summary = Summary()
-        if summary:
-            self.summary._data.update(summary)
-        self.config = Config(on_change=None if disabled else self._config_changed)
-        self.config._items.update(start.config)
+        self.summary = Summary(summary, accepts=lambda: self._accepts("summary write"))
+        self.config = Config(on_change=None if disabled else self._config_changed,
+                             initial=start.config, accepts=lambda: self._accepts("config change"))
         self._tracker = StepTracker(start.started_at, step=step, policy=settings.step_policy)
         self._writer: Writer | None = None
         if not disabled:
@@ -92,7 +97,7 @@ class Run:
                 first_seq=first_seq, spool_max_bytes=int(settings.spool_max_mb * 2**20),
             )
             self._writer.put(start)
-            lifecycle.register(self)
+            lifecycle.install()
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -101,6 +106,8 @@ class Run:
 
     @name.setter
     def name(self, value: str) -> None:
+        if not self._accepts("setting name"):
+            return
         self._name = str(value)
         self._start.name = self._name
         self._put(r.RunPatch(name=self._name))
@@ -126,6 +133,8 @@ class Run:
 
     @tags.setter
     def tags(self, value: Any) -> None:
+        if not self._accepts("setting tags"):
+            return
         self._start.tags = [str(t) for t in value]
         self._put(r.RunPatch(tags=list(self._start.tags)))
 
@@ -135,6 +144,8 @@ class Run:
 
     @notes.setter
     def notes(self, value: str | None) -> None:
+        if not self._accepts("setting notes"):
+            return
         self._start.notes = value
         self._put(r.RunPatch(notes=value))
 
@@ -150,6 +161,11 @@ class Run:
     def finished(self) -> bool:
         return self._finished
 
+    @property
+    def end_state(self) -> str | None:
+        """How the run ended ("finished", "failed", "killed"), or None while it runs."""
+        return self._end_state[0] if self._end_state is not None else None
+
     def __repr__(self) -> str:
         return f"<heron.Run {self.path} name={self._name!r}>"
 
@@ -162,12 +178,7 @@ class Run:
             >>> run.log({"loss": 0.5, "acc": 0.8})
             >>> run.log({"val": {"loss": 0.4}}, step=10)   # stored as "val.loss"
         """
-        if self.disabled:
-            return
-        if self._finished:
-            if not self._warned_finished:
-                self._warned_finished = True
-                warnings.warn(f"heron: run {self.id} is finished; log() ignored", stacklevel=2)
+        if not self._accepts("log()") or self.disabled:
             return
         if type(data) is not dict and not isinstance(data, Mapping):
             raise ValueRejected(f"log() takes a dict of values, not {type(data).__name__}")
@@ -180,8 +191,9 @@ class Run:
             for committed_step, committed in self._tracker.log(row, step, commit):
                 self._commit(committed_step, committed)
 
-    def _log_partial(self, values: dict[str, Any]) -> None:
-        """Add values to the open row without committing it (what ``watch`` hooks do)."""
+    def log_partial(self, values: dict[str, Any]) -> None:
+        """Internal (``watch`` hooks): add values to the open row without committing it;
+        silently nothing once the run is finished (hooks may fire after it)."""
         if self.disabled or self._finished:
             return
         if self._writer is not None:
@@ -197,6 +209,8 @@ class Run:
         Example:
             >>> run.watch(model, log="all", log_freq=100)
         """
+        if not self._accepts("watch()"):
+            return
         from heron.sdk.watch import Watcher, check_watch_args, is_module, module_tree
 
         check_watch_args(log, log_freq)
@@ -211,7 +225,7 @@ class Run:
         for offset, model in enumerate(model_list):
             number = start + offset
             prefix = f"graph_{number}" if number > 0 else ""
-            self._watchers.append(Watcher(self, model, prefix, log, log_freq))
+            self._watchers.append(Watcher(self.log_partial, model, prefix, log, log_freq))
             if log_graph:
                 self.summary[f"graph_{number}"] = module_tree(model)
         self._watch_count = max(self._watch_count, start + len(model_list))
@@ -247,6 +261,8 @@ class Run:
             >>> run.define_metric("val_loss", summary="min", goal="minimize")
             >>> run.define_metric("val/*", step_metric="epoch")
         """
+        if not self._accepts("define_metric()"):
+            return MetricDef(name=str(name))
         if not isinstance(name, str) or not name:
             raise ValueRejected(f"define_metric name={name!r} must be a non-empty string")
         definition = MetricDef(
@@ -265,6 +281,8 @@ class Run:
         Example:
             >>> run.save("checkpoints/*.pt")
         """
+        if not self._accepts("save()"):
+            return []
         if policy not in ("live", "now", "end"):
             raise ValueRejected(f"save policy={policy!r} is not one of ['live', 'now', 'end']")
         pattern = Path(glob_str)
@@ -299,6 +317,8 @@ class Run:
 
         Alerts with the same title within ``wait_duration`` seconds (default 60) are dropped.
         """
+        if not self._accepts("alert()"):
+            return
         level_name = str(getattr(level, "value", level) or "INFO").upper()
         if level_name not in ALERT_LEVELS:
             raise ValueRejected(f"alert level={level!r} is not one of {list(ALERT_LEVELS)}")
@@ -317,10 +337,13 @@ class Run:
         state = "finished" if not exit_code else "failed"
         self._end(exit_code or 0, state, None, quiet=bool(quiet))
 
-    def _end_from_hook(self, exit_code: int, state: str | None, tb: str | None) -> None:
+    def end_as(self, exit_code: int, state: str | None = None, traceback: str | None = None,
+               quiet: bool = False) -> None:
+        """Internal (exit hooks, sweep agents): end the run with this exit code and state
+        ("finished", "failed", "killed"; None: finished for 0, else failed) and traceback."""
         if state is None:
             state = "finished" if exit_code == 0 else "failed"
-        self._end(exit_code, state, tb, quiet=False)
+        self._end(exit_code, state, traceback, quiet=quiet)
 
     def _end(self, exit_code: int, state: str, tb: str | None, quiet: bool) -> None:
         with self._lock:
@@ -351,10 +374,7 @@ class Run:
                     f"{self._tracker.step} steps in {self.settings.store_url()}")
 
     def _release(self) -> None:
-        lifecycle.unregister(self)
-        from heron.sdk import init as init_module
-
-        init_module.forget(self)
+        registry.remove(self)
 
     def __enter__(self) -> Run:
         return self
@@ -372,6 +392,29 @@ class Run:
             self._end(255 if killed else 1, "killed" if killed else "failed", text, quiet=False)
 
     # -- internals ------------------------------------------------------------------------
+    def _accepts(self, what: str) -> bool:
+        """The after-finish guard, the one place that decides: True while the run is live;
+        once it is finished the call (``what``) is to be ignored, with one warning per run
+        (none for a disabled run). Never raises; what was logged before stays."""
+        if not self._finished:
+            return True
+        with self._lock:
+            warn = not (self._warned_finished or self.disabled)
+            self._warned_finished = True
+        if warn:
+            warnings.warn(f"heron: run {self.id} is finished; {what} ignored (and any later "
+                          "call that would change the run)", stacklevel=_outside_heron())
+        return False
+
+    def emit(self, record: r.Record) -> None:
+        """Internal (console capture, system sampler): hand a record to the writer. Not
+        gated on ``finished``: end hooks (console flush, last samples) still write."""
+        self._put(record)
+
+    def add_end_hook(self, hook: Any) -> None:
+        """Internal: call ``hook()`` when the run ends, before its last records are flushed."""
+        self._hooks.append(hook)
+
     def _put(self, record: r.Record) -> None:
         # Not gated on _finished: end hooks (console flush, last samples) still write.
         if self._writer is not None and not self._writer_closed:
@@ -380,21 +423,21 @@ class Run:
     def _config_changed(self, config: dict[str, Any]) -> None:
         self._put(r.ConfigSet(config=config))
 
-    def _mark_summary(self) -> None:
-        self._summary_dirty = True
-
-    def _summary_snapshot(self) -> dict[str, Any] | None:
-        if not self._summary_dirty:
-            return None
-        return dict(self.summary._data)
-
     def _collect_metadata(self) -> None:
         from heron.sdk.metadata import git_metadata
 
         self._start.metadata.update(git_metadata(self._start.metadata.get("cwd")))
 
-    def _add_end_hook(self, hook: Any) -> None:
-        self._hooks.append(hook)
+
+def _outside_heron() -> int:
+    """The ``stacklevel`` of the first caller outside Heron (where a warning should point)."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] == (
+            "heron"):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _as_step(step: Any) -> int:

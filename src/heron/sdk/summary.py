@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import math
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from heron.errors import ValueRejected
@@ -69,8 +69,12 @@ class Summary(MutableMapping[str, Any]):
     Setting a key (``run.summary["best_acc"] = 0.9``) overrides it and is persisted.
     """
 
-    def __init__(self) -> None:
-        self._data: dict[str, Any] = {}
+    def __init__(self, initial: Mapping[str, Any] | None = None,
+                 accepts: Callable[[], bool] | None = None) -> None:
+        """``initial``: the values a resumed run had; ``accepts``: asked before every write by
+        the user, which is ignored when it says False (a finished run)."""
+        self._data: dict[str, Any] = dict(initial or {})
+        self._accepts = accepts
         self.dirty = False
         self._defs: dict[str, MetricDef] = {}
         self._globs: list[MetricDef] = []
@@ -84,10 +88,14 @@ class Summary(MutableMapping[str, Any]):
         return self._data[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
+        if not self._accepted():
+            return
         self._data[key] = value
         self._changed()
 
     def __delitem__(self, key: str) -> None:
+        if not self._accepted():
+            return
         del self._data[key]
         self._changed()
 
@@ -109,6 +117,8 @@ class Summary(MutableMapping[str, Any]):
         return f"Summary({self._data!r})"
 
     def update(self, *args: Any, **kwargs: Any) -> None:
+        if not self._accepted():
+            return
         self._data.update(*args, **kwargs)
         self._changed()
 
@@ -200,6 +210,9 @@ class Summary(MutableMapping[str, Any]):
                 if better:
                     agg[name] = value
         self._data[key] = agg
+
+    def _accepted(self) -> bool:
+        return self._accepts is None or self._accepts()
 
     def _changed(self) -> None:
         self.dirty = True

@@ -10,14 +10,13 @@ land in the row of the step the training loop commits next. As in W&B, frozen pa
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from heron.errors import ValueRejected
 
 if TYPE_CHECKING:
     import torch
-
-    from heron.sdk.run import Run
 
 LOG_CHOICES = ("gradients", "parameters", "all", None)
 NUM_BINS = 64
@@ -38,14 +37,18 @@ def _histogram(tensor: torch.Tensor) -> Any:
 
 
 class Watcher:
-    """The hooks ``watch()`` put on one model, so that ``unwatch()`` can remove them."""
+    """The hooks ``watch()`` put on one model, so that ``unwatch()`` can remove them.
 
-    def __init__(self, run: Run, model: Any, prefix: str, log: str | None, log_freq: int
-                 ) -> None:
+    ``emit`` is a bound method (the run's ``log_partial``) that adds values to the open row;
+    the hooks hold it weakly, so a model outliving its run does not keep the run alive.
+    """
+
+    def __init__(self, emit: Callable[[dict[str, Any]], None], model: Any, prefix: str,
+                 log: str | None, log_freq: int) -> None:
         self.model = model
         self.prefix = prefix
         self.handles: list[Any] = []
-        self._run = weakref.ref(run)
+        self._emit_ref = weakref.WeakMethod(emit)
         self._log_freq = log_freq
         base = _base_module(model)
         if log in ("parameters", "all"):
@@ -57,9 +60,9 @@ class Watcher:
                     self.handles.append(self._hook_gradient(parameter, name))
 
     def _emit(self, values: dict[str, Any]) -> None:
-        run = self._run()
-        if run is not None and not run.finished:
-            run._log_partial(values)
+        emit = self._emit_ref()
+        if emit is not None:
+            emit(values)
 
     def _on_forward(self, module: Any, _inputs: Any, _output: Any) -> None:
         if not module.training:

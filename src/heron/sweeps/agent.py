@@ -1,9 +1,10 @@
 """Sweep agents: ask the controller for runs and execute them, in-process or as subprocesses.
 
 ``heron.agent(sweep_id, function=train)`` calls ``train()`` for each run (its ``heron.init()``
-picks up the run's parameters); ``heron agent SWEEP_ID`` runs the sweep's ``command`` in a
-subprocess per run. Both stop runs the controller says to stop (hyperband, a cancelled sweep)
-and give up after repeated failures.
+picks up the run's parameters from a context variable, so agents in several threads can share a
+process); ``heron agent SWEEP_ID`` runs the sweep's ``command`` in a subprocess per run, with
+the parameters in environment variables. Both stop runs the controller says to stop
+(hyperband, a cancelled sweep) and give up after repeated failures.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from heron.client import configured_server
 from heron.errors import Error
+from heron.sdk import registry
+from heron.sdk.assignment import SweepAssignment, assigned
 from heron.sdk.settings import resolve
 from heron.sweeps.controller import Assignment
 from heron.term import termlog, termwarn
@@ -31,12 +35,6 @@ KILL_GRACE_SECONDS = float(os.environ.get("HERON_AGENT_KILL_GRACE", "10"))
 EARLY_WINDOW = 60.0
 EARLY_FAILURES = 3
 FAILURES_WITHOUT_SUCCESS = 5
-
-ENV_SWEEP = "HERON_SWEEP_ID"
-ENV_RUN = "HERON_RUN_ID"
-ENV_PARAMS = "HERON_SWEEP_PARAMS"
-ENV_PROJECT = "HERON_SWEEP_PROJECT"
-ENV_ENTITY = "HERON_SWEEP_ENTITY"
 
 
 class AgentGaveUp(Error):
@@ -68,20 +66,27 @@ def stop_on_sigterm() -> None:
 def controller_for(project: str | None = None) -> Any:
     """The server's controller when a host is configured, else the local store's."""
     settings = resolve(None)
-    if settings.host:
+    server = configured_server(settings)
+    if server is not None:
         from heron.sweeps.remote import RemoteController
 
-        return RemoteController(settings.host, settings.api_key)
+        return RemoteController(*server)
     from heron.store import open_store
     from heron.sweeps.controller import SweepController
 
     return SweepController(open_store(f"sqlite:///{settings.store_dir / 'heron.db'}"))
 
 
+def sweep_assignment(sweep_id: str, job: Assignment) -> SweepAssignment:
+    """The reserved run ``job`` as what ``init()`` reads."""
+    return SweepAssignment(sweep_id=sweep_id, run_id=str(job.run_id),
+                           params=dict(job.params or {}), project=job.project,
+                           entity=job.entity)
+
+
 def run_environment(sweep_id: str, job: Assignment) -> dict[str, str]:
-    """What a run's process needs to attach to the sweep (also set in-process)."""
-    return {ENV_SWEEP: sweep_id, ENV_RUN: str(job.run_id), ENV_PARAMS: json.dumps(job.params),
-            ENV_PROJECT: job.project, ENV_ENTITY: job.entity}
+    """What a run's process needs to attach to the sweep (command agents)."""
+    return sweep_assignment(sweep_id, job).to_environ()
 
 
 class FailurePolicy:
@@ -201,15 +206,16 @@ class Agent:
     # -- in-process -----------------------------------------------------------------------
     def _in_process(self, job: Assignment) -> bool:
         assert self.function is not None and job.run_id is not None
-        env = run_environment(self.sweep_id, job)
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
+        reserved = sweep_assignment(self.sweep_id, job)
         outcome: dict[str, Any] = {}
 
         def target() -> None:
             try:
                 assert self.function is not None
-                self.function()
+                # Set in the run's own thread (a new thread starts with an empty context):
+                # this thread's init() sees it; other agents' threads see their own.
+                with assigned(reserved):
+                    self.function()
                 outcome["ok"] = True
             except StopRun:
                 outcome["stopped"] = True
@@ -233,12 +239,6 @@ class Agent:
             self._stop_thread(thread, outcome)
             self._end_run(job.run_id, outcome)
             raise
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
         self._end_run(job.run_id, outcome)
         return bool(outcome.get("ok") or outcome.get("stopped"))
 
@@ -251,15 +251,11 @@ class Agent:
 
     def _end_run(self, run_id: str, outcome: dict[str, Any]) -> None:
         """Finish the run the function left open, with the state its outcome says."""
-        from heron.sdk import init as init_module
-
-        for run in list(init_module._runs):
-            if run.id != run_id:
-                continue
+        for run in registry.find(run_id):
             if outcome.get("stopped"):
-                run._end(128 + signal.SIGTERM, "killed", None, quiet=True)
+                run.end_as(128 + signal.SIGTERM, "killed", quiet=True)
             elif "error" in outcome:
-                run._end(1, "failed", outcome["error"], quiet=True)
+                run.end_as(1, "failed", outcome["error"], quiet=True)
             else:
                 run.finish(quiet=True)
         # A function that never called init() leaves its reservation pending.
