@@ -1,4 +1,5 @@
-"""A running run whose heartbeats stopped, or whose process is gone, reads back as crashed."""
+"""A running run whose heartbeats stopped, or whose process is gone, reads back as crashed;
+reads only show it, ``settle_crashed`` records it (on every backend)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from heron import records as r
 from heron.store import SqlStore
 
 from ._support import batch, row
+from .conftest import Sql
 
 BEAT = 0.2
 """A short heartbeat interval: silence of 4 beats (0.8 s) means crashed."""
@@ -40,28 +42,44 @@ def live_pid() -> Iterator[int]:
         proc.wait()
 
 
-def test_a_running_run_that_stopped_beating_reads_as_crashed(store: SqlStore) -> None:
-    store.write(
-        batch("run1", 1, r.RunStart(name="silent", heartbeat_interval=BEAT), row(0, loss=1.0))
-    )
-    assert store.get_run("proj", "run1").state == "running"
-
+def test_reading_a_silent_run_shows_it_crashed_but_writes_nothing(
+    store: SqlStore, sql: Sql
+) -> None:
+    store.write(batch("run1", 1, r.RunStart(name="silent", heartbeat_interval=BEAT)))
     _wait_past_four_beats()
 
     assert store.get_run("proj", "run1").state == "crashed"
     assert [i.state for i in store.list_runs("proj")] == ["crashed"]
+    assert sql("SELECT state FROM runs") == [("running",)]
 
 
-def test_a_late_heartbeat_revives_a_crashed_run(store: SqlStore) -> None:
-    store.write(batch("run1", 1, r.RunStart(name="slow", heartbeat_interval=BEAT)))
+def test_settling_records_the_crashed_state_once_and_a_late_beat_revives_the_run(
+    store: SqlStore, sql: Sql
+) -> None:
+    store.write(batch("run1", 1, r.RunStart(name="silent", heartbeat_interval=BEAT)))
+    store.write(batch("run2", 1, r.RunStart(name="busy", heartbeat_interval=60.0)))
     _wait_past_four_beats()
-    assert store.get_run("proj", "run1").state == "crashed"
 
-    store.write(batch("run1", 2, r.Heartbeat(timestamp=time.time()), row(0, loss=0.5)))
+    assert store.settle_crashed() == 1
+    assert store.settle_crashed() == 0
+    assert sorted(sql("SELECT run_id, state FROM runs")) == [
+        ("run1", "crashed"), ("run2", "running")]
 
-    info = store.get_run("proj", "run1")
-    assert info.state == "running"
-    assert store.read_series(info.pk, "loss").values.tolist() == [0.5]
+    store.write(batch("run1", 2, r.Heartbeat(timestamp=time.time())))
+    assert store.get_run("proj", "run1").state == "running"
+    assert sorted(sql("SELECT run_id, state FROM runs")) == [
+        ("run1", "running"), ("run2", "running")]
+
+
+def test_settling_one_project_leaves_the_others_alone(store: SqlStore, sql: Sql) -> None:
+    for project in ("a", "b"):
+        store.write(batch("run1", 1, r.RunStart(name="silent", heartbeat_interval=BEAT),
+                          project=project))
+    _wait_past_four_beats()
+
+    assert store.settle_crashed("a") == 1
+    assert sorted(sql("SELECT p.name, r.state FROM runs r JOIN projects p "
+                      "ON p.id = r.project_id")) == [("a", "crashed"), ("b", "running")]
 
 
 def test_every_write_counts_as_a_sign_of_life(store: SqlStore) -> None:
@@ -95,16 +113,6 @@ def test_a_run_that_ended_never_turns_crashed(store: SqlStore) -> None:
 
     assert store.get_run("proj", "run1").state == "finished"
     assert store.get_run("proj", "run2").state == "failed"
-
-
-def test_a_run_whose_process_died_on_this_host_reads_as_crashed(store: SqlStore) -> None:
-    meta = {"host": socket.gethostname(), "pid": _dead_pid()}
-
-    store.write(batch("run1", 1, r.RunStart(name="killed", metadata=meta), row(0, loss=1.0)))
-
-    info = store.get_run("proj", "run1")
-    assert info.state == "crashed"
-    assert info.pid == meta["pid"]
 
 
 def test_a_run_whose_process_is_alive_stays_running(store: SqlStore, live_pid: int) -> None:

@@ -10,10 +10,12 @@ from alembic.script import ScriptDirectory
 
 import heron.store
 from heron import records as r
-from heron.store import open_store
+from heron.errors import StoreError, ValueRejected
+from heron.store import SqlStore, Store, open_store
+from heron.store.locks import EVENTS_LOCK, FIRST_KEY_LOCK, MIGRATION_LOCK
 from heron.store.schema import SCHEMA_REVISION, metadata
 
-from ._support import batch, query, row
+from ._support import batch, query
 
 TABLES = {
     "projects",
@@ -43,22 +45,14 @@ def test_the_schema_module_defines_the_tables_the_store_uses() -> None:
     assert set(metadata.tables) >= TABLES
 
 
-def test_opening_a_fresh_file_creates_the_tables_at_the_head_revision(tmp_path: Path) -> None:
+def test_a_plain_folder_path_opens_heron_db_inside_it(tmp_path: Path) -> None:
     folder = tmp_path / "new" / "nested"
 
     store = open_store(folder)
+    store.write(batch("run1", 1, r.RunStart(name="in-folder")))
     store.close()
 
-    db = folder / "heron.db"
-    assert db.is_file()
-    names = {
-        n
-        for (n,) in query(db, "SELECT name FROM sqlite_master WHERE type='table'")
-        if not n.startswith("sqlite_")
-    }
-    assert names == set(metadata.tables) | {"alembic_version"}
-    assert names >= TABLES
-    assert query(db, "SELECT version_num FROM alembic_version") == [(SCHEMA_REVISION,)]
+    assert query(folder / "heron.db", "SELECT name FROM runs") == [("in-folder",)]
 
 
 def test_a_sqlite_url_opens_the_named_file(tmp_path: Path) -> None:
@@ -71,35 +65,30 @@ def test_a_sqlite_url_opens_the_named_file(tmp_path: Path) -> None:
     assert query(db, "SELECT name FROM runs") == [("by-url",)]
 
 
-def test_opening_a_migrated_store_again_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first = open_store(tmp_path)
-    first.write(batch("run1", 1, r.RunStart(name="kept"), row(0, loss=0.25)))
-    first.close()
-    import alembic.command
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a store already at head must not run migrations")
-
-    monkeypatch.setattr(alembic.command, "upgrade", refuse)
-
-    second = open_store(tmp_path)
-    info = second.get_run("proj", "run1")
-    values = second.read_series(info.pk, "loss").values.tolist()
-    second.close()
-
-    assert info.name == "kept"
-    assert values == [0.25]
-    db = tmp_path / "heron.db"
-    assert query(db, "SELECT version_num FROM alembic_version") == [(SCHEMA_REVISION,)]
-
-
 def test_an_unknown_store_url_is_refused_with_the_accepted_forms(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"unsupported store URL 'mysql://x'.*sqlite:///"):
+    with pytest.raises(ValueRejected, match=r"unsupported store URL 'mysql://x'.*sqlite:///"):
         open_store("mysql://x", media_root=tmp_path)
 
 
 def test_an_unknown_store_url_without_media_folder_names_the_url() -> None:
-    with pytest.raises(ValueError, match=r"unsupported store URL 'mysql://x'"):
+    with pytest.raises(ValueRejected, match=r"unsupported store URL 'mysql://x'"):
         open_store("mysql://x")
+
+
+def test_the_sql_store_meets_the_store_contract(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    try:
+        assert isinstance(store, SqlStore) and isinstance(store, Store)
+    finally:
+        store.close()
+
+
+def test_each_advisory_lock_serves_one_purpose() -> None:
+    assert len({MIGRATION_LOCK, EVENTS_LOCK, FIRST_KEY_LOCK}) == 3
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "heron.db").write_bytes(b"not a database, " * 100)
+
+    with pytest.raises(StoreError, match="cannot open the store"):
+        open_store(tmp_path)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from heron import __version__
+from heron.errors import Error
+from heron.server import errors
 from heron.server.auth import Authenticator
 from heron.server.routes import (
     charts,
@@ -24,6 +31,13 @@ from heron.store import SqlStore
 
 STATIC_DIR = Path(__file__).parent / "static"
 
+SETTLE_SECONDS = 30.0
+"""How often the server records as crashed the runs whose heartbeats stopped
+(``Store.settle_crashed``; reads already show them crashed). Every replica does it: it is
+idempotent, and a late heartbeat revives the run."""
+
+log = logging.getLogger("heron.server")
+
 _NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>Heron</title>
 <body style="font-family: sans-serif; margin: 3em">
 <h1>Heron</h1><p>The API is up at <a href="api/v1/health">api/v1/health</a>, but the dashboard
@@ -31,11 +45,37 @@ has not been built. Run <code>bash scripts/build-web.sh</code> (or
 <code>bash scripts/install.sh</code>) and reload.</p></body>"""
 
 
+async def _settle_every(store: SqlStore, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await run_in_threadpool(store.settle_crashed)
+        except Error as exc:  # the database away for a while: try again next time
+            log.warning("heron: settling crashed runs failed: %s", exc)
+
+
 def create_app(store: SqlStore, *, access: str = "keys",
-               static_dir: Path | None = STATIC_DIR) -> FastAPI:
-    """The server over ``store``; ``access`` is keys, public-read or open (see serve.ACCESS)."""
+               static_dir: Path | None = STATIC_DIR,
+               settle_seconds: float | None = SETTLE_SECONDS) -> FastAPI:
+    """The server over ``store``; ``access`` is keys, public-read or open (see serve.ACCESS).
+
+    While it runs, it records crashed runs every ``settle_seconds`` (None: never)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = (asyncio.create_task(_settle_every(store, settle_seconds))
+                if settle_seconds else None)
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
     app = FastAPI(title="Heron", version=__version__, openapi_url="/api/v1/openapi.json",
-                  docs_url="/api/v1/docs", redoc_url=None)
+                  docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan)
+    errors.install(app)
     app.state.store = store
     app.state.auth = Authenticator(store, public_read=access in ("public-read", "open"),
                                    open_write=access == "open")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 
+from heron.errors import AuthError
 from heron.store import SqlStore
 from heron.store.keys import KeyInfo
 
@@ -70,11 +71,11 @@ class Authenticator:
             if len(window) >= FAILURES_ALLOWED:
                 raise HTTPException(429, "too many failed authentication attempts; wait a minute")
 
-    def _fail(self, request: Request, reason: str) -> HTTPException:
+    def _fail(self, request: Request, reason: str) -> AuthError:
         client = request.client.host if request.client else "?"
         with self._lock:
             self._failures[client].append(time.monotonic())
-        return HTTPException(401, reason, headers={"WWW-Authenticate": "Bearer"})
+        return AuthError(reason)  # 401 with WWW-Authenticate (heron.server.errors)
 
     def caller(self, request: Request, write: bool) -> Caller:
         self._throttle(request)

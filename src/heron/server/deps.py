@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
+from heron.errors import RunNotFound
 from heron.server.auth import Caller
 from heron.store import RunInfo, SqlStore
 
@@ -31,7 +32,8 @@ WriteDep = Annotated[Caller, Depends(writer)]
 
 
 def find_run(store: SqlStore, project: str, run_id: str) -> RunInfo:
+    """The run, or ``RunNotFound`` (404)."""
     info = store.get_run(project, run_id)
     if info is None:
-        raise HTTPException(404, f"no run {run_id!r} in project {project!r}")
+        raise RunNotFound(f"no run {run_id!r} in project {project!r}")
     return info

@@ -1,27 +1,48 @@
 """Where runs live: ``open_store(url)`` picks the implementation from the URL's scheme.
 
 ``sqlite:///PATH`` and ``postgresql://...`` open a ``SqlStore``; a plain path is taken as a
-folder holding ``heron.db``.
+folder holding ``heron.db``. ``Store`` (``heron.store.base``) is the contract every backend
+meets; ``STORE_BUILDERS`` maps a scheme to the builder, as MLflow's store registry does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from heron.errors import ValueRejected
+from heron.store.base import RunAccess, Store, SweepSession
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.sql_store import SqlStore
 from heron.store.validate import BatchRejected
 
-Store = SqlStore
+STORE_BUILDERS: dict[str, Callable[[str, Path | None], SqlStore]] = {
+    "sqlite": SqlStore,
+    "postgresql": SqlStore,
+    "postgresql+psycopg": SqlStore,
+    "postgres": SqlStore,
+}
+"""URL scheme -> the store that serves it. Every builder makes a ``SqlStore`` today, so
+``open_store`` says so in its type (callers rely on it); a backend of another class would widen
+it to ``Store``. ``http(s)`` is the SDK's ``RemoteStore``, which speaks only ``RunAccess`` and is
+built by ``heron.api``."""
 
 
 def open_store(url: str | Path, media_root: Path | None = None) -> SqlStore:
-    """Open the store at ``url`` (migrating its schema to the current version if needed)."""
+    """Open the store at ``url`` (migrating its schema to the current version if needed).
+
+    Raises ``ValueRejected`` for a URL no backend serves, ``StoreError`` when the database
+    cannot be reached."""
     text = str(url)
     if "://" not in text:
         text = f"sqlite:///{Path(text).expanduser().resolve() / 'heron.db'}"
-    return SqlStore(text, media_root=media_root)
+    scheme = text.split("://", 1)[0].lower()
+    builder = STORE_BUILDERS.get(scheme)
+    if builder is None:
+        raise ValueRejected(f"unsupported store URL {text!r}: use sqlite:///PATH, "
+                            "postgresql://... or a folder path")
+    return builder(text, media_root)
 
 
-__all__ = ["BatchRejected", "ConsoleLineInfo", "FileInfo", "ProjectInfo", "RunInfo", "Series",
-           "SqlStore", "Store", "open_store"]
+__all__ = ["STORE_BUILDERS", "BatchRejected", "ConsoleLineInfo", "FileInfo", "ProjectInfo",
+           "RunAccess", "RunInfo", "Series", "SqlStore", "Store", "SweepSession", "open_store"]

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from heron import records as r
 from heron.store import chunks
+from heron.store.locks import EVENTS_LOCK
 from heron.store.models import STREAM_HISTORY, STREAM_SYSTEM
 from heron.store.schema import (
     alerts,
@@ -33,8 +34,6 @@ flushes merge into few chunks, so reads stay a handful of rows)."""
 _pack = chunks.encode_object  # msgpack that survives ints wider than 64 bits
 
 
-EVENTS_LOCK = 724120002
-"""PostgreSQL advisory lock taken just before a batch's event is inserted (see _record_event)."""
 
 
 def is_postgres(conn: Connection) -> bool:

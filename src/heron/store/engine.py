@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from heron.errors import ValueRejected
+from heron.store.locks import MIGRATION_LOCK
 from heron.store.schema import SCHEMA_REVISION
 
 READ = {"heron_read": True}
@@ -31,7 +33,8 @@ def make_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
         engine = create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
     else:
-        raise ValueError(f"unsupported store URL {url!r}: use sqlite:///PATH or postgresql://...")
+        raise ValueRejected(f"unsupported store URL {url!r}: use sqlite:///PATH or "
+                            "postgresql://...")
     migrate(engine)
     return engine
 
@@ -74,7 +77,7 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             # Replicas starting together: one migrates, the others wait and find it done.
-            conn.execute(text("SELECT pg_advisory_xact_lock(724120001)"))
+            conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
         revision = current_revision(conn)
         if revision == SCHEMA_REVISION:
             return

@@ -75,16 +75,38 @@ def is_crashed(info: RunInfo, now: float) -> bool:
     return silent or _process_gone(info)
 
 
-def mark_crashed(conn: Connection, infos: list[RunInfo]) -> None:
-    """Record as crashed the running runs whose heartbeats stopped (the store marks on read)."""
-    now = time.time()
+def derive_crashed(infos: list[RunInfo], now: float | None = None) -> None:
+    """Show as crashed (in ``infos`` only: nothing is written) the running runs whose heartbeats
+    stopped, so every read agrees with what ``settle_crashed`` will record."""
+    now = time.time() if now is None else now
     for info in infos:
         if is_crashed(info, now):
-            conn.execute(
-                update(runs).where(runs.c.id == info.pk, runs.c.state == info.state)
-                .values(state="crashed")
-            )
             info.state = "crashed"
+
+
+def settle_crashed(conn: Connection, project: str | None = None) -> int:
+    """Record as crashed the running (or pending) runs whose heartbeats stopped; how many.
+
+    The one place that writes the crashed state (``SqlStore.settle_crashed``): reads only
+    derive it (``derive_crashed``)."""
+    query = _run_select().where(runs.c.state.in_(("running", "pending")))
+    if project is not None:
+        query = query.where(projects.c.name == project)
+    now = time.time()
+    settled = 0
+    for info in (_to_info(row) for row in conn.execute(query)):
+        if is_crashed(info, now):
+            conn.execute(update(runs).where(runs.c.id == info.pk, runs.c.state == info.state)
+                         .values(state="crashed"))
+            settled += 1
+    return settled
+
+
+def run_pks(conn: Connection, project: str, ids: list[str]) -> dict[str, int]:
+    """Run id -> primary key for those of ``ids`` in ``project``: one query for them all."""
+    query = (select(runs.c.id, runs.c.run_id).join(projects, projects.c.id == runs.c.project_id)
+             .where(projects.c.name == project, runs.c.run_id.in_(ids)))
+    return {str(run_id): int(pk) for pk, run_id in conn.execute(query)}
 
 
 def get_run(

@@ -1,30 +1,37 @@
-"""``SqlStore``: the one ``Store`` implementation over SQLite and PostgreSQL."""
+"""``SqlStore``: the ``Store`` implementation over SQLite and PostgreSQL (see ``base``)."""
 
 from __future__ import annotations
 
 import threading
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from heron.errors import StoreError, ValueRejected
 from heron.records import Batch
 from heron.store import chunks, keys, queries
 from heron.store.apply import apply_batch
 from heron.store.buckets import Buckets
 from heron.store.engine import READ, make_engine, sqlite_path
 from heron.store.file_listing import find_run_file, list_run_files
+from heron.store.locks import FIRST_KEY_LOCK
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.schema import runs
 from heron.store.series import series_in
+from heron.store.sweep_session import SqlSweepSession
 
 EDITABLE = ("name", "tags", "notes", "config", "summary", "group", "job_type")
 
 
 class SqlStore:
     """Runs and their history in a SQL database; media files in a folder beside it.
+
+    Thread-safe as ``heron.store.base`` states: share one per process.
 
     Example:
         >>> store = open_store("sqlite:///tmp/heron/heron.db")
@@ -35,20 +42,35 @@ class SqlStore:
         self.url = url
         path = sqlite_path(url)
         if path is None and not url.startswith(("postgresql", "postgres://")):
-            raise ValueError(f"unsupported store URL {url!r}: use sqlite:///PATH or "
-                             "postgresql://...")
+            raise ValueRejected(f"unsupported store URL {url!r}: use sqlite:///PATH or "
+                                "postgresql://...")
         if media_root is None:
             if path is None:
-                raise ValueError("a PostgreSQL store needs a media folder (media_root)")
+                raise ValueRejected("a PostgreSQL store needs a media folder (media_root)")
             media_root = path.parent
         self.media_root = Path(media_root)
-        self._engine: Engine = make_engine(url)
+        try:
+            self._engine: Engine = make_engine(url)
+        except DBAPIError as exc:  # unreachable, refused, or a file that is no database
+            raise StoreError(f"cannot open the store: {_reason(exc)}") from exc
         self._lock = threading.Lock()
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE, so concurrent writers queue)."""
+        with _database_errors(), self._engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read-only connection (SQLite: a deferred BEGIN that locks nothing)."""
+        with _database_errors(), self._engine.connect().execution_options(**READ) as conn:
+            yield conn
 
     # -- writes ---------------------------------------------------------------------------
     def write(self, batch: Batch, user: str | None = None) -> bool:
         """Apply ``batch`` in one transaction; False when it was already applied (a retry)."""
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             return apply_batch(conn, batch, user)
 
     def update_run(self, run_pk: int, **fields: Any) -> None:
@@ -56,7 +78,8 @@ class SqlStore:
         values: dict[str, Any] = {}
         for key, value in fields.items():
             if key not in EDITABLE:
-                raise ValueError(f"run field {key!r} cannot be edited; editable: {list(EDITABLE)}")
+                raise ValueRejected(f"run field {key!r} cannot be edited; "
+                                    f"editable: {list(EDITABLE)}")
             try:
                 if key in ("tags", "config", "summary"):
                     # Ints wider than msgpack's 64 bits become floats, as in logged values.
@@ -64,53 +87,53 @@ class SqlStore:
                 elif isinstance(value, str):
                     value.encode()  # what the database driver will do, with a clearer error
             except UnicodeEncodeError as exc:
-                raise ValueError(f"run field {key!r} holds text that is not valid Unicode "
-                                 f"({exc.reason}: {exc.object[exc.start:exc.end]!r})") from None
+                raise ValueRejected(f"run field {key!r} holds text that is not valid Unicode "
+                                    f"({exc.reason}: {exc.object[exc.start:exc.end]!r})") from None
             values["group_name" if key == "group" else key] = value
         if values:
-            with self._engine.begin() as conn:
+            with self._begin() as conn:
                 conn.execute(update(runs).where(runs.c.id == run_pk).values(**values))
 
     def delete_run(self, run_pk: int) -> None:
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             queries.delete_run(conn, run_pk)
 
     # -- reads ----------------------------------------------------------------------------
     def get_run(self, project: str, run_id: str, entity: str | None = None) -> RunInfo | None:
-        with self._engine.connect().execution_options(**READ) as conn:
+        with self._read() as conn:
             info = queries.get_run(conn, project, run_id, entity)
         if info is not None:
-            self._settle([info])
+            queries.derive_crashed([info])
         return info
 
     def list_runs(self, project: str | None = None, entity: str | None = None,
                   sweep_id: str | None = None) -> list[RunInfo]:
-        with self._engine.connect().execution_options(**READ) as conn:
+        with self._read() as conn:
             infos = queries.list_runs(conn, project, entity, sweep_id)
-        self._settle(infos)
+        queries.derive_crashed(infos)
         return infos
 
     def list_projects(self) -> list[ProjectInfo]:
-        with self._engine.connect().execution_options(**READ) as conn:
+        with self._read() as conn:
             return queries.list_projects(conn)
 
     def history_keys(self, run_pk: int, stream: int = 0) -> list[str]:
-        with self._engine.connect().execution_options(**READ) as conn:
+        with self._read() as conn:
             return queries.history_keys(conn, run_pk, stream)
 
     def read_series(self, run_pk: int, key: str, stream: int = 0,
                     min_step: int | None = None, max_step: int | None = None) -> Series:
-        with self._engine.connect().execution_options(**READ) as conn:
+        with self._read() as conn:
             return queries.read_series(conn, run_pk, key, stream, min_step, max_step)
 
     def console(self, run_pk: int, after_id: int = 0, limit: int | None = None
                 ) -> list[ConsoleLineInfo]:
-        with self._engine.connect().execution_options(**READ) as conn:
+        with self._read() as conn:
             return queries.console(conn, run_pk, after_id, limit)
 
     def files(self, run_pk: int) -> list[FileInfo]:
         """The files saved with ``save()``, by name."""
-        with self._engine.connect().execution_options(**READ) as conn:
+        with self._read() as conn:
             return queries.files(conn, run_pk)
 
     def run_files(self, run_pk: int) -> list[FileInfo]:
@@ -166,20 +189,47 @@ class SqlStore:
         with self._read() as conn:
             return queries.run_by_pk(conn, run_pk)
 
-    def settle(self, project: str | None = None) -> None:
-        """Mark crashed the running runs whose heartbeats stopped."""
-        self.list_runs(project)
+    def project_series(self, project: str, run_ids: list[str], key: str, x: str = "_step",
+                       points: int = 1000, x_min: float | None = None,
+                       x_max: float | None = None, stream: int = 0
+                       ) -> tuple[list[tuple[str, Buckets, int]], list[str]]:
+        """``series`` of many runs of ``project`` in one read: (run id, buckets, cursor) for
+        each run found, in the order asked, and the ids not found."""
+        results: list[tuple[str, Buckets, int]] = []
+        with self._read() as conn:
+            pks = queries.run_pks(conn, project, run_ids)
+            for run_id in run_ids:
+                if run_id in pks:
+                    buckets, cursor = series_in(conn, pks[run_id], key, x, points, x_min, x_max,
+                                                stream)
+                    results.append((run_id, buckets, cursor))
+        return results, [run_id for run_id in run_ids if run_id not in pks]
+
+    # -- crashed runs ---------------------------------------------------------------------
+    def settle_crashed(self, project: str | None = None) -> int:
+        """Record as crashed the running runs whose heartbeats stopped (or whose process on
+        this host is gone); how many. Reads only show them crashed: this is the one writer,
+        called by the server every ``SETTLE_SECONDS`` (and by anyone who wants it stored)."""
+        with self._begin() as conn:
+            return queries.settle_crashed(conn, project)
+
+    # -- sweeps ---------------------------------------------------------------------------
+    @contextmanager
+    def sweep_session(self, write: bool = True) -> Iterator[SqlSweepSession]:
+        """One transaction for the sweep controller (see ``base.Store.sweep_session``)."""
+        with self._begin() if write else self._read() as conn:
+            yield SqlSweepSession(conn)
 
     # -- API keys -------------------------------------------------------------------------
     def create_key(self, user: str, admin: bool = False) -> tuple[str, keys.KeyInfo]:
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             return keys.create_key(conn, user, admin)
 
     def create_first_key(self, user: str = "admin") -> str | None:
         """An admin key if the store has no key yet (replicas starting together make one)."""
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(724120002)"))
+                conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": FIRST_KEY_LOCK})
             if keys.has_keys(conn):
                 return None
             return keys.create_key(conn, user, admin=True)[0]
@@ -189,7 +239,7 @@ class SqlStore:
             return keys.list_keys(conn)
 
     def revoke_key(self, key_id: int) -> bool:
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             return keys.revoke_key(conn, key_id)
 
     def check_key(self, key: str) -> keys.KeyInfo | None:
@@ -200,23 +250,20 @@ class SqlStore:
         with self._read() as conn:
             return keys.has_keys(conn)
 
-    def transaction(self) -> Any:
-        """A write transaction (SQLite: BEGIN IMMEDIATE, so concurrent callers queue)."""
-        return self._engine.begin()
-
-    def reading(self) -> Connection:
-        """A read-only connection."""
-        return self._read()
-
-    def _read(self) -> Connection:
-        return self._engine.connect().execution_options(**READ)
-
     def close(self) -> None:
         self._engine.dispose()
 
-    def _settle(self, infos: list[RunInfo]) -> None:
-        """Mark crashed the running runs that stopped beating (only those: a cheap check)."""
-        now = time.time()
-        if any(queries.is_crashed(info, now) for info in infos):
-            with self._engine.begin() as conn:
-                queries.mark_crashed(conn, infos)
+
+
+def _reason(exc: DBAPIError) -> str:
+    return str(exc.orig or exc).strip().splitlines()[0][:300]
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """The database unreachable or failing: ``StoreError`` (retrying later may help), the
+    same on every backend, instead of a driver's own exception."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        raise StoreError(f"the store failed: {_reason(exc)}") from exc

@@ -12,7 +12,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from heron.store import chunks, queries
-from heron.store.apply import EVENTS_LOCK, is_postgres, project_pk
+from heron.store.apply import is_postgres, project_pk
+from heron.store.locks import EVENTS_LOCK
 from heron.store.models import RunInfo
 from heron.store.schema import events, history_chunks, projects, runs
 from heron.store.sweep_tables import sweep_runs, sweeps
@@ -91,7 +92,7 @@ def set_state(conn: Connection, sweep_id: str, state: str) -> None:
 def sweep_run_infos(conn: Connection, sweep_id: str, metric: str | None) -> list[SweepRunInfo]:
     """Every run of the sweep (reserved or attached), with the metric's logged values."""
     infos = _sweep_runs(conn, sweep_id)
-    queries.mark_crashed(conn, infos)
+    queries.derive_crashed(infos)
     reserved = {row.run_pk: row for row in conn.execute(
         select(sweep_runs).where(sweep_runs.c.sweep_id == sweep_id))}
     values: dict[int, list[np.ndarray]] = {}

@@ -1,9 +1,9 @@
 """Checking a ``Batch`` holds only values both SQL backends can keep, before writing any of it.
 
 msgpack carries ints up to 2**64 - 1 and floats such as NaN; the tables hold int64 columns and
-non-null times. A batch outside that is refused whole with ``BatchRejected`` (a ``ValueError``
-naming the record and value), the same on SQLite and PostgreSQL, instead of failing half-way
-with a driver error that differs between them.
+non-null times. A batch outside that is refused whole with ``BatchRejected`` (a
+``heron.errors.ValueRejected`` naming the record and value), the same on SQLite and PostgreSQL,
+instead of failing half-way with a driver error that differs between them.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 
 from heron import records as r
+from heron.errors import ValueRejected
 from heron.store.chunks import INT64_MAX, INT64_MIN
 
 
-class BatchRejected(ValueError):
+class BatchRejected(ValueRejected):
     """A batch holds a value the store cannot keep; nothing of it was written."""
 
 
@@ -29,7 +30,15 @@ def _time(value: float, what: str) -> None:
 
 
 def check_batch(batch: r.Batch) -> None:
-    """Raise ``BatchRejected`` when ``batch`` holds a value the store cannot keep."""
+    """Raise ``BatchRejected`` when ``batch`` holds a value the store cannot keep; the message
+    names the batch, the record and the value."""
+    try:
+        _check(batch)
+    except BatchRejected as exc:
+        raise BatchRejected(f"batch {batch.seq} of run {batch.run_id!r} refused: {exc}") from None
+
+
+def _check(batch: r.Batch) -> None:
     _int64(batch.seq, "batch seq")
     for rec in batch.records:
         if type(rec) is r.HistoryRow:  # most records: checked inline, without a call

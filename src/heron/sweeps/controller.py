@@ -1,9 +1,15 @@
 """The sweep controller: the only part of sweeps that touches the store.
 
-"Give me the next run of sweep S" is one store transaction: read the sweep and its runs, ask the
-pure engine (``next_run``), and record the reservation, so agents asking at the same moment (on
-threads, processes, machines or server replicas) never receive the same point. There is no
-controller process: whoever holds the store (an agent, or the server) runs this code.
+"Give me the next run of sweep S" is one store transaction (``Store.sweep_session``): read the
+sweep and its runs, ask the pure engine (``next_run``), and record the reservation, so agents
+asking at the same moment (on threads, processes, machines or server replicas) never receive the
+same point. There is no
+controller process: whoever holds the store (an agent, or the server) runs this code. It never
+sees a database connection: the session's methods are the store's.
+
+Errors: ``NotFound`` for an unknown sweep or a run that is not the sweep's, ``ValueRejected``
+for an unknown action or end state (``SweepConfigError`` for a bad config), ``Conflict`` when
+the sweep's state forbids the change.
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ import math
 import random
 from typing import Any
 
-from heron.errors import UsageError
+from heron.errors import Conflict, NotFound, ValueRejected
 from heron.sdk.names import new_run_id, new_run_name
-from heron.store import SqlStore
+from heron.store import Store
 from heron.store import sweep_queries as q
 from heron.sweeps.early_stop import stop_runs
 from heron.sweeps.runs import SweepRun
@@ -62,7 +68,7 @@ class SweepController:
         >>> controller.next_run(sweep_id, agent="host-1")
     """
 
-    def __init__(self, store: SqlStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def create(self, config: dict[str, Any], project: str, entity: str = "",
@@ -70,31 +76,29 @@ class SweepController:
         """Validate ``config`` (every violation reported at once) and store a new sweep."""
         cfg = validate(config)
         sweep_id = new_run_id()
-        with self.store.transaction() as conn:
-            q.create_sweep(conn, sweep_id, project, entity, dict(cfg.raw), cfg.name)
+        with self.store.sweep_session() as session:
+            session.create_sweep(sweep_id, project, entity, dict(cfg.raw), cfg.name)
             for run_id in prior_runs or []:
-                from heron.store import queries
-
-                info = queries.get_run(conn, project, run_id)
+                info = session.get_run(project, run_id)
                 if info is None:
-                    raise UsageError(f"prior run {run_id!r} is not in project {project!r}")
-                q.attach(conn, sweep_id, info.pk, _params_of(cfg.raw, info.config))
+                    raise NotFound(f"prior run {run_id!r} is not in project {project!r}")
+                session.attach(sweep_id, info.pk, _params_of(cfg.raw, info.config))
         return sweep_id
 
     def get(self, sweep_id: str) -> q.SweepInfo:
-        with self.store.reading() as conn:
-            sweep = q.get_sweep(conn, sweep_id)
+        with self.store.sweep_session(write=False) as session:
+            sweep = session.get_sweep(sweep_id)
         if sweep is None:
-            raise UsageError(f"no sweep {sweep_id!r}")
+            raise NotFound(f"no sweep {sweep_id!r}")
         return sweep
 
     def next_run(self, sweep_id: str, agent: str | None = None,
                  rng: random.Random | None = None) -> Assignment:
         """Reserve the next run of the sweep for ``agent`` (one transaction)."""
-        with self.store.transaction() as conn:
-            sweep = q.get_sweep(conn, sweep_id, lock=True)
+        with self.store.sweep_session() as session:
+            sweep = session.get_sweep(sweep_id, lock=True)
             if sweep is None:
-                raise UsageError(f"no sweep {sweep_id!r}")
+                raise NotFound(f"no sweep {sweep_id!r}")
             if sweep.state in ("PAUSED", "CANCELED", "FINISHED"):
                 return Assignment(state=sweep.state)
             cfg = validate(sweep.config)
@@ -103,15 +107,15 @@ class SweepController:
             # values counts); grid and random without them never look: skip reading history.
             wanted = metric if cfg.method == "bayes" or cfg.run_cap is not None or (
                 cfg.metric is not None and cfg.metric.target is not None) else None
-            runs = engine_runs(q.sweep_run_infos(conn, sweep_id, wanted), metric)
+            runs = engine_runs(session.sweep_runs(sweep_id, wanted), metric)
             params = next_run(cfg, runs, rng=rng)
             if params is None:
-                q.set_state(conn, sweep_id, "FINISHED")
+                session.set_state(sweep_id, "FINISHED")
                 return Assignment(state="FINISHED")
             run_id = new_run_id()
-            q.reserve(conn, sweep, run_id, new_run_name(), params, agent)
+            session.reserve(sweep, run_id, new_run_name(), params, agent)
             if sweep.state == "PENDING":
-                q.set_state(conn, sweep_id, "RUNNING")
+                session.set_state(sweep_id, "RUNNING")
             return Assignment(state="RUNNING", run_id=run_id, params=params,
                               project=sweep.project, entity=sweep.entity,
                               program=sweep.config.get("program"),
@@ -122,26 +126,26 @@ class SweepController:
 
         Agents call this every few seconds per run: without hyperband and unless the sweep is
         cancelled, it is a read that takes no write lock."""
-        with self.store.reading() as conn:
-            sweep = q.get_sweep(conn, sweep_id)
+        with self.store.sweep_session(write=False) as session:
+            sweep = session.get_sweep(sweep_id)
             if sweep is None:
-                raise UsageError(f"no sweep {sweep_id!r}")
+                raise NotFound(f"no sweep {sweep_id!r}")
             if sweep.state != "CANCELED" and "early_terminate" not in sweep.config:
-                return sweep.state, q.stop_requested(conn, sweep_id, run_ids)
-        with self.store.transaction() as conn:
-            sweep = q.get_sweep(conn, sweep_id, lock=True)
+                return sweep.state, session.stop_requested(sweep_id, run_ids)
+        with self.store.sweep_session() as session:
+            sweep = session.get_sweep(sweep_id, lock=True)
             if sweep is None:
-                raise UsageError(f"no sweep {sweep_id!r}")
+                raise NotFound(f"no sweep {sweep_id!r}")
             cfg = validate(sweep.config)
             metric = cfg.metric.name if cfg.metric else None
-            infos = q.sweep_run_infos(conn, sweep_id, metric)
+            infos = session.sweep_runs(sweep_id, metric)
             decided: set[str] = set()
             if sweep.state == "CANCELED":
                 decided = {i.run_id for i in infos if i.state in ("running", "pending")}
             elif cfg.early_terminate is not None:
                 decided = set(stop_runs(cfg, engine_runs(infos, metric)))
             decided |= {i.run_id for i in infos if i.stop_requested}
-            q.request_stop(conn, sweep_id, [i.run_pk for i in infos if i.run_id in decided
+            session.request_stop(sweep_id, [i.run_pk for i in infos if i.run_id in decided
                                             and not i.stop_requested])
             return sweep.state, [r for r in run_ids if r in decided]
 
@@ -152,38 +156,38 @@ class SweepController:
         one killed by SIGKILL. A run that recorded its own end keeps it. Returns the run's state.
         """
         if state not in END_STATES:
-            raise UsageError(f"run state {state!r} is not one of {list(END_STATES)}")
-        with self.store.transaction() as conn:
-            if q.get_sweep(conn, sweep_id) is None:
-                raise UsageError(f"no sweep {sweep_id!r}")
-            final = q.end_reservation(conn, sweep_id, run_id, state, exit_code)
+            raise ValueRejected(f"run state {state!r} is not one of {list(END_STATES)}")
+        with self.store.sweep_session() as session:
+            if session.get_sweep(sweep_id) is None:
+                raise NotFound(f"no sweep {sweep_id!r}")
+            final = session.end_reservation(sweep_id, run_id, state, exit_code)
         if final is None:
-            raise UsageError(f"run {run_id!r} is not a run of sweep {sweep_id}")
+            raise NotFound(f"run {run_id!r} is not a run of sweep {sweep_id}")
         return final
 
     def set_state(self, sweep_id: str, action: str) -> str:
         """pause | resume | stop (no new runs, running ones finish) | cancel (kill them too)."""
         if action not in ACTIONS:
-            raise UsageError(f"sweep action {action!r} is not one of {list(ACTIONS)}")
-        with self.store.transaction() as conn:
-            sweep = q.get_sweep(conn, sweep_id, lock=True)
+            raise ValueRejected(f"sweep action {action!r} is not one of {list(ACTIONS)}")
+        with self.store.sweep_session() as session:
+            sweep = session.get_sweep(sweep_id, lock=True)
             if sweep is None:
-                raise UsageError(f"no sweep {sweep_id!r}")
+                raise NotFound(f"no sweep {sweep_id!r}")
             if sweep.state in ("CANCELED", "FINISHED") and action in ("pause", "resume"):
-                raise UsageError(f"sweep {sweep_id} is {sweep.state}; it cannot {action}")
+                raise Conflict(f"sweep {sweep_id} is {sweep.state}; it cannot {action}")
             state = ACTIONS[action]
-            q.set_state(conn, sweep_id, state)
+            session.set_state(sweep_id, state)
             return state
 
     def describe(self, sweep_id: str) -> dict[str, Any]:
         """The sweep, its runs and their metric, for ``heron sweep`` and the dashboard."""
-        with self.store.transaction() as conn:
-            sweep = q.get_sweep(conn, sweep_id)
+        with self.store.sweep_session(write=False) as session:
+            sweep = session.get_sweep(sweep_id)
             if sweep is None:
-                raise UsageError(f"no sweep {sweep_id!r}")
+                raise NotFound(f"no sweep {sweep_id!r}")
             cfg = validate(sweep.config)
             metric = cfg.metric.name if cfg.metric else None
-            infos = q.sweep_run_infos(conn, sweep_id, metric)
+            infos = session.sweep_runs(sweep_id, metric)
         from heron.sweeps.runs import run_value
 
         runs = []
@@ -198,8 +202,8 @@ class SweepController:
                 "run_cap": cfg.run_cap, "created_at": sweep.created_at, "runs": runs}
 
     def list(self, project: str | None = None) -> list[q.SweepInfo]:
-        with self.store.reading() as conn:
-            return q.list_sweeps(conn, project)
+        with self.store.sweep_session(write=False) as session:
+            return session.list_sweeps(project)
 
 
 def _params_of(config: dict[str, Any], run_config: dict[str, Any]) -> dict[str, Any]:

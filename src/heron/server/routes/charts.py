@@ -8,8 +8,6 @@ from typing import Any, Literal
 import numpy as np
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
 
 from heron.server.deps import ReadDep, StoreDep
 from heron.server.jsonsafe import floats
@@ -21,9 +19,6 @@ from heron.server.routes.common import (
     stream_number,
 )
 from heron.store.buckets import Buckets
-from heron.store.schema import projects as projects_table
-from heron.store.schema import runs as runs_table
-from heron.store.series import series_in
 
 router = APIRouter()
 
@@ -81,14 +76,6 @@ def encode_binary(key: str, x: str, results: list[tuple[str, Buckets, int]],
     return MAGIC + struct.pack("<I", len(header)) + header + b"".join(blobs)
 
 
-def _run_pks(conn: Connection, project: str, ids: list[str]) -> dict[str, int]:
-    """Run id -> primary key for those of ``ids`` in ``project``: one query for them all."""
-    query = (select(runs_table.c.id, runs_table.c.run_id)
-             .join(projects_table, projects_table.c.id == runs_table.c.project_id)
-             .where(projects_table.c.name == project, runs_table.c.run_id.in_(ids)))
-    return {run_id: pk for pk, run_id in conn.execute(query)}
-
-
 @router.get("/projects/{project}/series")
 def project_series(request: Request, project: str, store: StoreDep, caller: ReadDep,
                    key: str = Query(min_length=1), runs: str = Query(min_length=1),
@@ -102,17 +89,8 @@ def project_series(request: Request, project: str, store: StoreDep, caller: Read
     ``format=binary`` sends them as typed arrays (see ``encode_binary``): a quarter of the bytes
     of JSON, and no parsing in the browser.
     """
-    stream_no = stream_number(stream)
-    ids = run_id_list(runs)
-    results: list[tuple[str, Buckets, int]] = []
-    with store.reading() as conn:
-        pks = _run_pks(conn, project, ids)
-        for run_id in ids:
-            if run_id in pks:
-                buckets, cursor = series_in(conn, pks[run_id], key, x, points, x_min, x_max,
-                                            stream_no)
-                results.append((run_id, buckets, cursor))
-    missing = [run_id for run_id in ids if run_id not in pks]
+    results, missing = store.project_series(project, run_id_list(runs), key, x, points,
+                                            x_min, x_max, stream_number(stream))
     if format == "binary":
         return compressed(request, encode_binary(key, x, results, missing),
                            "application/x-heron-series")

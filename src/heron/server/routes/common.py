@@ -6,11 +6,12 @@ import gzip
 from typing import Any
 
 import msgspec
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import Response
 
+from heron.errors import ValueRejected
 from heron.server.jsonsafe import clean
-from heron.store import RunInfo, SqlStore
+from heron.store import RunInfo, Store
 from heron.store.buckets import Buckets
 from heron.store.models import STREAMS
 
@@ -23,7 +24,7 @@ json_encoder = msgspec.json.Encoder()
 def stream_number(stream: str) -> int:
     """The store's number for a stream name, or 422 naming the bad one."""
     if stream not in STREAMS:
-        raise HTTPException(422, f"stream {stream!r} is not one of {sorted(STREAMS)}")
+        raise ValueRejected(f"stream {stream!r} is not one of {sorted(STREAMS)}")
     return STREAMS[stream]
 
 
@@ -37,13 +38,13 @@ def run_id_list(runs: str) -> list[str]:
     """``runs=a,b,c`` as a list without repeats; 422 when empty or too long."""
     ids = list(dict.fromkeys(r for r in runs.split(",") if r))
     if not ids:
-        raise HTTPException(422, "runs must name at least one run id (runs=a,b,c)")
+        raise ValueRejected("runs must name at least one run id (runs=a,b,c)")
     if len(ids) > MAX_RUNS:
-        raise HTTPException(422, f"{len(ids)} runs asked for; at most {MAX_RUNS} at a time")
+        raise ValueRejected(f"{len(ids)} runs asked for; at most {MAX_RUNS} at a time")
     return ids
 
 
-def find_runs(store: SqlStore, project: str, ids: list[str]) -> tuple[list[RunInfo], list[str]]:
+def find_runs(store: Store, project: str, ids: list[str]) -> tuple[list[RunInfo], list[str]]:
     """The runs of ``ids`` that exist, and the ids that do not."""
     found, missing = [], []
     for run_id in ids:

@@ -10,9 +10,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 
 from heron import records as r
+from heron.errors import NotFound, ValueRejected
 from heron.media.base import DirectoryMediaWriter
 from heron.server.deps import ReadDep, StoreDep, WriteDep
-from heron.store import BatchRejected
 
 router = APIRouter()
 MAX_BODY = 64 * 2**20
@@ -43,18 +43,14 @@ async def ingest(request: Request, store: StoreDep, caller: WriteDep) -> dict[st
     for batch in batches:
         for name, value in (("project", batch.project), ("run_id", batch.run_id)):
             if not _NAME.match(value):
-                raise HTTPException(422, f"{name} {value!r} may only hold letters, digits, "
-                                         "'_', '-' and '.'")
+                raise ValueRejected(f"{name} {value!r} may only hold letters, digits, "
+                                    "'_', '-' and '.'")
     from starlette.concurrency import run_in_threadpool
 
     applied = 0
-    for batch in batches:
-        try:
-            if await run_in_threadpool(store.write, batch, caller.user):
-                applied += 1
-        except BatchRejected as exc:
-            raise HTTPException(422, f"batch {batch.seq} of run {batch.run_id!r} refused: "
-                                     f"{exc}") from None
+    for batch in batches:  # a BatchRejected (422) names the batch it refuses
+        if await run_in_threadpool(store.write, batch, caller.user):
+            applied += 1
     return {"applied": applied, "duplicates": len(batches) - applied}
 
 
@@ -62,13 +58,14 @@ async def ingest(request: Request, store: StoreDep, caller: WriteDep) -> dict[st
 async def upload_media(request: Request, store: StoreDep, caller: WriteDep,
                        suffix: str = "") -> dict[str, str]:
     if not _SUFFIX.match(suffix):
-        raise HTTPException(422, f"suffix {suffix!r} may only hold letters, digits, '.', '_', '-'")
+        raise ValueRejected(f"suffix {suffix!r} may only hold letters, digits, '.', '_', '-'")
     data = await _body(request)
     return {"path": DirectoryMediaWriter(store.media_root).put(data, suffix)}
 
 
 def safe_media_path(root: Path, relative: str) -> Path:
-    """``root/relative`` if it stays inside ``root/media``; 404 otherwise (no traversal)."""
+    """``root/relative`` if it stays inside ``root/media``; ``NotFound`` otherwise (no
+    traversal)."""
     base = (root / "media").resolve()
     try:
         target = (root / relative).resolve()
@@ -76,7 +73,7 @@ def safe_media_path(root: Path, relative: str) -> Path:
             return target
     except (ValueError, OSError):  # an embedded NUL byte, a name too long for the OS
         pass
-    raise HTTPException(404, f"no media file {relative[:200]!r}")
+    raise NotFound(f"no media file {relative[:200]!r}")
 
 
 @router.get("/media/{path:path}")

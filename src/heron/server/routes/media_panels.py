@@ -7,8 +7,9 @@ import threading
 from collections import OrderedDict
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
+from heron.errors import NotFound, ValueRejected
 from heron.server.deps import ReadDep, StoreDep
 from heron.server.jsonsafe import SafeJSONResponse
 from heron.server.routes.common import (
@@ -51,18 +52,24 @@ class _TableCache:
         self.lock = threading.Lock()
 
     def get(self, path: Any) -> dict[str, Any]:
-        stamp = (str(path), path.stat().st_mtime)
-        with self.lock:
-            if stamp in self.items:
-                self.items.move_to_end(stamp)
-                return self.items[stamp]
+        """The table in the file at ``path``: ``NotFound`` when it cannot be read (gone, a
+        name too long for the file system), ``ValueRejected`` when it holds no table."""
         try:
-            data = json.loads(path.read_bytes())  # json reads NaN and Infinity back
+            stamp = (str(path), path.stat().st_mtime)
+            with self.lock:
+                if stamp in self.items:
+                    self.items.move_to_end(stamp)
+                    return self.items[stamp]
+            raw = path.read_bytes()
+        except OSError:
+            raise NotFound(f"no media file {str(path)[-200:]!r}") from None
+        try:
+            data = json.loads(raw)  # json reads NaN and Infinity back
         except (ValueError, UnicodeDecodeError):
-            raise HTTPException(422, "the file is not a table (JSON with columns and data)")
+            raise ValueRejected("the file is not a table (JSON with columns and data)") from None
         if not (isinstance(data, dict) and isinstance(data.get("columns"), list)
                 and isinstance(data.get("data"), list)):
-            raise HTTPException(422, "the file is not a table (JSON with columns and data)")
+            raise ValueRejected("the file is not a table (JSON with columns and data)")
         with self.lock:
             self.items[stamp] = data
             while len(self.items) > self.size:
@@ -80,15 +87,12 @@ def table_page(store: StoreDep, caller: ReadDep, path: str = Query(min_length=1)
                order: Literal["asc", "desc"] = "asc") -> Any:
     """One page of a logged ``heron.Table`` (the ``path`` of its ``table-file`` value), sorted
     by column number ``sort``: ``{"columns", "total", "rows": [{"index", "cells"}]}``."""
-    try:
-        data = _tables.get(safe_media_path(store.media_root, path))
-    except (OSError, ValueError):  # a name too long for the file system, a NUL byte...
-        raise HTTPException(404, f"no media file {path[:200]!r}") from None
+    data = _tables.get(safe_media_path(store.media_root, path))
     columns, rows = data["columns"], data["data"]
     index = list(range(len(rows)))
     if sort is not None:
         if sort >= len(columns):
-            raise HTTPException(422, f"sort column {sort} is past the table's {len(columns)}")
+            raise ValueRejected(f"sort column {sort} is past the table's {len(columns)}")
 
         def cell(i: int) -> Any:
             row = rows[i]

@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
+from heron.errors import ValueRejected
 from heron.server.deps import ReadDep, StoreDep
 from heron.server.jsonsafe import SafeJSONResponse
 from heron.store import RunInfo
@@ -211,7 +212,7 @@ def run_ids(project: str, store: StoreDep, caller: ReadDep, filter: str = "",
     ``summary:KEY``). ``group``: a config key whose values come first in the order.
     """
     if len(filter) > 2000:
-        raise HTTPException(422, "filter is longer than 2000 characters")
+        raise ValueRejected("filter is longer than 2000 characters")
     now = time.time()
     infos = store.list_runs(project)
     conds, words = parse_filter(filter)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
 
+from heron.errors import NotFound, ValueRejected
 from heron.server.deps import ReadDep, StoreDep, WriteDep, find_run
 from heron.server.jsonsafe import MsgpackResponse, SafeJSONResponse, floats, respond
 from heron.server.routes.common import lattice, stream_number
@@ -53,10 +54,7 @@ class RunEdit(BaseModel):
 def edit_run(project: str, run_id: str, edit: RunEdit, store: StoreDep,
              caller: WriteDep) -> Any:
     info = find_run(store, project, run_id)
-    try:
-        store.update_run(info.pk, **edit.model_dump(exclude_none=True))
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+    store.update_run(info.pk, **edit.model_dump(exclude_none=True))
     return SafeJSONResponse(run_json(find_run(store, project, run_id), full=True))
 
 
@@ -111,7 +109,7 @@ def history(project: str, run_id: str, store: StoreDep, caller: ReadDep,
     info = find_run(store, project, run_id)
     wanted = [k for k in keys.split(",") if k]
     if len(wanted) > 200:
-        raise HTTPException(422, f"{len(wanted)} keys asked for; at most 200 at a time")
+        raise ValueRejected(f"{len(wanted)} keys asked for; at most 200 at a time")
     number = stream_number(stream)
     series = [store.read_series(info.pk, k, number, min_step, max_step) for k in wanted]
     return SafeJSONResponse({"rows": list(union_rows(series, "_step"))})
@@ -143,7 +141,7 @@ def file(project: str, run_id: str, name: str, store: StoreDep, caller: ReadDep)
     info = find_run(store, project, run_id)
     found = store.run_file(info.pk, name)
     if found is None:
-        raise HTTPException(404, f"run {run_id!r} has no file {name[:200]!r}")
+        raise NotFound(f"run {run_id!r} has no file {name[:200]!r}")
     filename = name.rsplit("/", 1)[-1]
     if found.content is not None:
         return Response(found.content, media_type=_generated_type(filename),

@@ -8,10 +8,9 @@ from collections import OrderedDict
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from heron.errors import SweepConfigError, UsageError
 from heron.server.deps import ReadDep, StoreDep
 from heron.server.jsonsafe import SafeJSONResponse
 from heron.server.routes.common import (
@@ -81,11 +80,7 @@ async def sweep_analysis(sweep_id: str, store: StoreDep, caller: ReadDep,
     figures for these runs are already at hand)."""
     from heron.sweeps.controller import SweepController
 
-    try:
-        sweep = await run_in_threadpool(SweepController(store).describe, sweep_id)
-    except (UsageError, SweepConfigError) as exc:
-        status = 404 if str(exc).startswith("no sweep") else 422
-        raise HTTPException(status, str(exc)) from None
+    sweep = await run_in_threadpool(SweepController(store).describe, sweep_id)
     metric = sweep.get("metric") or {}
     goal = metric.get("goal") or "minimize"
     runs = sorted(sweep["runs"], key=lambda r: r["created_at"])

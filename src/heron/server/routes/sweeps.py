@@ -1,14 +1,16 @@
-"""Sweeps over HTTP: create, hand out runs, stop decisions, pause/resume/stop/cancel."""
+"""Sweeps over HTTP: create, hand out runs, stop decisions, pause/resume/stop/cancel.
+
+The controller's errors become statuses in ``heron.server.errors``: an unknown sweep 404, a bad
+config or action 422, a state that forbids the change 409."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from heron.errors import SweepConfigError, UsageError
 from heron.server.deps import ReadDep, StoreDep, WriteDep
 from heron.server.jsonsafe import SafeJSONResponse
 from heron.sweeps.controller import SweepController
@@ -41,19 +43,8 @@ class RunEnded(BaseModel):
 
 
 async def _call(fn: Any, *args: Any) -> Any:
-    try:
-        return await run_in_threadpool(fn, *args)
-    except SweepConfigError as exc:
-        raise HTTPException(422, str(exc)) from None
-    except UsageError as exc:
-        text = str(exc)
-        if text.startswith("no sweep") or "is not a run of sweep" in text:
-            status = 404
-        elif "is not one of" in text:  # an unknown action or state
-            status = 422
-        else:  # the sweep's state forbids it (resuming a cancelled sweep)
-            status = 409
-        raise HTTPException(status, str(exc)) from None
+    """``fn(*args)`` on a worker thread: the controller's transactions block."""
+    return await run_in_threadpool(fn, *args)
 
 
 @router.post("/sweeps")

@@ -187,3 +187,16 @@ def test_a_metric_can_be_charted_against_another_logged_metric(store: SqlStore) 
     assert buckets.x.tolist() == [float(e) for e in range(10)]
     assert buckets.last.tolist() == [1.0 / (10 * e + 10) for e in range(10)]
     assert buckets.max.tolist() == [1.0 / (10 * e + 1) for e in range(10)]
+
+
+def test_one_metric_of_many_runs_is_bucketed_in_one_read(store: SqlStore) -> None:
+    store.write(batch("a", 1, r.RunStart(name="a"), *(row(s, v=float(s)) for s in range(10))))
+    store.write(batch("b", 1, r.RunStart(name="b"), row(0, v=5.0)))
+
+    results, missing = store.project_series("proj", ["b", "nope", "a"], "v", points=100)
+
+    assert [run_id for run_id, _, _ in results] == ["b", "a"]
+    assert missing == ["nope"]
+    by_id = {run_id: buckets for run_id, buckets, _ in results}
+    assert by_id["a"].last.tolist() == [float(s) for s in range(10)]
+    assert by_id["b"].total == 1

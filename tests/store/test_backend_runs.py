@@ -12,6 +12,7 @@ import time
 import pytest
 
 from heron import records as r
+from heron.errors import ValueRejected
 from heron.store import SqlStore
 
 from ._support import batch, row
@@ -97,7 +98,7 @@ def test_update_run_edits_the_editable_fields_only(store: SqlStore) -> None:
         "renamed", ["x", "y"], "n", "g", "eval")
     assert info.config["lr"] == 0.2 and info.config["nan"] != info.config["nan"]
     assert info.summary == {"loss": 0.25}
-    with pytest.raises(ValueError, match="'state' cannot be edited"):
+    with pytest.raises(ValueRejected, match="'state' cannot be edited"):
         store.update_run(pk, state="finished")
     store.update_run(pk)  # nothing to change
     assert store.get_run("proj", "edited").name == "renamed"

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from heron import records as r
+from heron.errors import ValueRejected
 from heron.store import SqlStore
 
 from ._support import batch, row
@@ -113,7 +114,7 @@ def test_an_edit_that_is_not_valid_unicode_is_refused_naming_the_field(
 ) -> None:
     (field,) = fields
 
-    with pytest.raises(ValueError, match=f"run field '{field}' holds text that is not valid"):
+    with pytest.raises(ValueRejected, match=f"run field '{field}' holds text that is not valid"):
         store.update_run(run_pk, **fields)
 
     assert store.get_run("proj", "run1").name == "edges"

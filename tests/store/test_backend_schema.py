@@ -1,5 +1,4 @@
-"""Opening an empty database of either backend creates the tables at the head revision once;
-PostgreSQL URLs are accepted in their usual spellings."""
+"""Opening an empty database of either backend creates the tables at the head revision once."""
 
 from __future__ import annotations
 
@@ -42,23 +41,3 @@ def test_an_empty_database_is_migrated_to_head_and_reopened_without_migrating(
         engine.dispose()
     assert names == set(metadata.tables) | {"alembic_version"}
     assert version == [(SCHEMA_REVISION,)]
-
-
-@pytest.mark.parametrize("scheme", ["postgresql://", "postgres://", "postgresql+psycopg://"])
-def test_postgresql_urls_are_accepted_in_their_usual_spellings(
-    postgres_url: str, tmp_path: Path, scheme: str
-) -> None:
-    url = scheme + postgres_url.split("://", 1)[1]
-
-    store = open_store(url, media_root=tmp_path / "media")
-    try:
-        store.write(batch("run1", 1, r.RunStart(name="by-url")))
-        assert store.get_run("proj", "run1").name == "by-url"
-        assert store.url == url
-    finally:
-        store.close()
-
-
-def test_a_postgresql_store_needs_a_media_folder(postgres_url: str) -> None:
-    with pytest.raises(ValueError, match="media folder"):
-        open_store(postgres_url)
