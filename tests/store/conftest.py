@@ -6,7 +6,7 @@ turn (a new SQLite file; an emptied PostgreSQL database, skipped where PostgreSQ
 installed). Tests about one backend only (a SQLite file's name, PostgreSQL replicas) take no
 ``store`` and live beside it (tests/store/test_store_schema.py, tests/store_pg).
 
-Adding a backend (the remote store, ``heron.api.remote.RemoteStore``, is the next): add its
+Adding a backend (the remote store, ``heron.store.remote.RemoteStore``, is the next): add its
 name to ``BACKENDS``; make ``store_url`` return a URL for it (for the remote store: start
 ``heron server`` with ``tests.support.server`` on a fresh SQLite database and return its
 ``http://`` URL) and ``open_again`` build the store from that URL. Tests that take ``sql`` look

@@ -10,7 +10,7 @@ from heron.api.run import Run
 from heron.client import configured_server
 from heron.errors import RunNotFound, ValueRejected
 from heron.sdk.settings import resolve
-from heron.store import ProjectInfo, SqlStore, open_store
+from heron.store import ProjectInfo, RunAccess, open_reader
 
 
 class Runs:
@@ -53,20 +53,15 @@ class Api:
             self.settings.api_key = api_key
         if overrides.get("root_dir"):
             self.settings.root_dir = overrides["root_dir"]
-        self._store: SqlStore | None = None
+        self._store: RunAccess | None = None
 
     @property
-    def store(self) -> SqlStore:
+    def store(self) -> RunAccess:
         """The local store, or the server's when a host is configured."""
         if self._store is None:
             server = configured_server(self.settings)
-            if server is not None:
-                from heron.api.remote import RemoteStore
-
-                self._store = RemoteStore(*server)  # type: ignore[assignment]
-            else:
-                self._store = open_store(f"sqlite:///{self.settings.store_dir / 'heron.db'}")
-        assert self._store is not None
+            url, key = server or (f"sqlite:///{self.settings.store_dir / 'heron.db'}", None)
+            self._store = open_reader(url, key)
         return self._store
 
     @property

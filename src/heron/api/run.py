@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import shutil
 from collections.abc import Iterator
 from pathlib import Path, PureWindowsPath
 from typing import Any
@@ -12,7 +11,7 @@ import numpy as np
 
 from heron.api import history as h
 from heron.errors import ValueRejected
-from heron.store import SqlStore
+from heron.store import RunAccess
 from heron.store.models import STREAMS, FileInfo, RunInfo, Series
 
 
@@ -26,7 +25,7 @@ class File:
     """A file of a run, as ``run.files()`` lists it: ``download()`` writes its bytes under a
     folder, at the same relative name (``media/images/examples_3_<hash>.png``...)."""
 
-    def __init__(self, store: SqlStore, name: str, path: str, size: int, sha256: str,
+    def __init__(self, store: RunAccess, name: str, path: str, size: int, sha256: str,
                  run_pk: int = 0, updated_at: float | None = None,
                  content: bytes | None = None) -> None:
         self._store = store
@@ -39,7 +38,7 @@ class File:
         self._updated_at = updated_at
 
     @classmethod
-    def _of(cls, store: SqlStore, info: FileInfo, run_pk: int, name: str | None = None
+    def _of(cls, store: RunAccess, info: FileInfo, run_pk: int, name: str | None = None
             ) -> File:
         return cls(store, name or info.name, info.path, info.size, info.sha256, run_pk,
                    info.updated_at, info.content)
@@ -50,11 +49,9 @@ class File:
 
     @property
     def url(self) -> str:
-        file_url = getattr(self._store, "file_url", None)
-        if file_url is not None:  # a store behind a server
-            return str(file_url(self._run_pk, self.name))
-        # A file made from the run's data (config.yaml...) has no stored copy to point at.
-        return (self._store.media_root / self.path).as_uri() if self.path else ""
+        """Where the file can be fetched: ``file://`` on the embedded store, the server's URL
+        behind a server; empty for a file made from the run's data (``config.yaml``...)."""
+        return self._store.file_url(self._run_pk, self.name)
 
     def download(self, root: str = ".", replace: bool = False, exist_ok: bool = False) -> Path:
         """Write the file to ``root/<name>`` (folders made as needed) and return that path.
@@ -68,13 +65,10 @@ class File:
                 return target
             raise FileExistsError(f"{target} exists; pass replace=True to overwrite it")
         target.parent.mkdir(parents=True, exist_ok=True)
-        download = getattr(self._store, "download", None)
         if self._content is not None:  # made from the run's data (config.yaml...)
             target.write_bytes(self._content)
-        elif download is not None:  # a store behind a server
-            target.write_bytes(download(self._run_pk, self.name))
         else:
-            shutil.copyfile(_stored(self._store.media_root, self.path), target)
+            self._store.copy_file(self._run_pk, self.name, target)
         return target
 
     def __repr__(self) -> str:
@@ -91,16 +85,6 @@ def safe_target(root: str | Path, name: str) -> Path:
     return Path(root) / name
 
 
-def _stored(media_root: Path, path: str) -> Path:
-    """The stored copy at ``path``, which must lie inside the media folder: a record's path
-    comes from a client and must not make a download read any other file."""
-    base = (media_root / "media").resolve()
-    source = (media_root / path).resolve()
-    if not source.is_relative_to(base):
-        raise ValueRejected(f"stored path {path!r} is outside the media folder; not reading it")
-    return source
-
-
 class Run:
     """A stored run. ``config`` and ``summary`` are plain dicts; edit them and call ``update()``.
 
@@ -110,7 +94,7 @@ class Run:
         >>> [row["loss"] for row in run.scan_history(keys=["loss"])]
     """
 
-    def __init__(self, store: SqlStore, info: RunInfo) -> None:
+    def __init__(self, store: RunAccess, info: RunInfo) -> None:
         self._store = store
         self._info = info
         self.id = info.run_id

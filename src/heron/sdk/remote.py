@@ -46,7 +46,7 @@ class HttpSink:
             raise RejectedBatch(f"{self.url} stored media {rel} as {stored}")
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:
-        from heron.api.remote import run_info_from_json
+        from heron.store.remote import run_info_from_json
 
         response = self.client.request(
             "GET", self.client.path("projects", project, "runs", run_id),

@@ -22,10 +22,10 @@ STORE_BUILDERS: dict[str, Callable[[str, Path | None], SqlStore]] = {
     "postgresql+psycopg": SqlStore,
     "postgres": SqlStore,
 }
-"""URL scheme -> the store that serves it. Every builder makes a ``SqlStore`` today, so
-``open_store`` says so in its type (callers rely on it); a backend of another class would widen
-it to ``Store``. ``http(s)`` is the SDK's ``RemoteStore``, which speaks only ``RunAccess`` and is
-built by ``heron.api``."""
+"""URL scheme -> the store that serves it. Every builder makes a ``SqlStore``, so
+``open_store`` says so in its type (the server and the SDK's writer rely on it). A heron server
+(``http(s)://``) is a store for reading and editing runs only (``RunAccess``): ``open_reader``
+opens any of them."""
 
 
 def open_store(url: str | Path, media_root: Path | None = None) -> SqlStore:
@@ -44,5 +44,21 @@ def open_store(url: str | Path, media_root: Path | None = None) -> SqlStore:
     return builder(text, media_root)
 
 
+def open_reader(url: str | Path, api_key: str | None = None) -> RunAccess:
+    """Runs to read and edit, from any backend: a SQL store (as ``open_store`` opens it) or a
+    heron server (``http://`` or ``https://``, through ``RemoteStore`` with ``api_key``).
+
+    Example:
+        >>> open_reader("http://tracker:8080", api_key).list_runs("my_project")
+    """
+    text = str(url)
+    if text.lower().startswith(("http://", "https://")):
+        from heron.store.remote import RemoteStore
+
+        return RemoteStore(text, api_key)
+    return open_store(text)
+
+
 __all__ = ["STORE_BUILDERS", "BatchRejected", "ConsoleLineInfo", "FileInfo", "ProjectInfo",
-           "RunAccess", "RunInfo", "Series", "SqlStore", "Store", "SweepSession", "open_store"]
+           "RunAccess", "RunInfo", "Series", "SqlStore", "Store", "SweepSession", "open_reader",
+           "open_store"]

@@ -3,7 +3,7 @@
 Two protocols, as MLflow's abstract store and Optuna's ``BaseStorage`` split theirs:
 
 - ``RunAccess``: reading runs and their history, editing and deleting a run. The SDK's ``Api``
-  needs only this; ``heron.api.remote.RemoteStore`` (over HTTP) implements it.
+  needs only this; ``heron.store.remote.RemoteStore`` (over HTTP) implements it.
 - ``Store``: ``RunAccess`` plus batch writes, the live feed, chart buckets, API keys, sweeps and
   settling crashed runs. ``SqlStore`` implements it on SQLite and PostgreSQL.
 
@@ -66,6 +66,14 @@ class RunAccess(Protocol):
     def run_files(self, run_pk: int) -> list[FileInfo]: ...
 
     def run_file(self, run_pk: int, name: str) -> FileInfo | None: ...
+
+    def file_url(self, run_pk: int, name: str) -> str:
+        """Where a reader fetches one of ``run_files`` (``file://`` or ``http(s)://``); empty
+        for a file made from the run's data (``config.yaml``...)."""
+
+    def copy_file(self, run_pk: int, name: str, target: Path) -> None:
+        """Write one of ``run_files`` to ``target``. Raises ``NotFound`` for no such file,
+        ``ValueRejected`` when its stored path lies outside the media folder."""
 
     def update_run(self, run_pk: int, **fields: Any) -> None:
         """Edit a run's name, tags, notes, group, job_type, config or summary.

@@ -22,6 +22,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from heron.errors import ValueRejected
 from heron.store import chunks, queries
 from heron.store.models import STREAM_HISTORY, FileInfo, RunInfo
 from heron.store.schema import history_objects
@@ -265,3 +266,13 @@ def _by_name(files: list[FileInfo], name: str) -> FileInfo | None:
     """The file listed as ``name``, else the first whose stored media path is ``name``."""
     return next((f for f in files if f.name == name), None) or next(
         (f for f in files if f.path and f.path == name), None)
+
+
+def stored_media_path(media_root: Path, path: str) -> Path:
+    """The stored copy at ``path``, which must lie inside the media folder: a record's path
+    comes from a client and must not make a download read any other file."""
+    base = (media_root / "media").resolve()
+    source = (media_root / path).resolve()
+    if not source.is_relative_to(base):
+        raise ValueRejected(f"stored path {path!r} is outside the media folder; not reading it")
+    return source

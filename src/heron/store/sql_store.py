@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,13 +13,13 @@ from sqlalchemy import text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from heron.errors import StoreError, ValueRejected
+from heron.errors import NotFound, StoreError, ValueRejected
 from heron.records import Batch
 from heron.store import chunks, keys, queries
 from heron.store.apply import apply_batch
 from heron.store.buckets import Buckets
 from heron.store.engine import READ, make_engine, sqlite_path
-from heron.store.file_listing import find_run_file, list_run_files
+from heron.store.file_listing import find_run_file, list_run_files, stored_media_path
 from heron.store.locks import FIRST_KEY_LOCK
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.schema import runs
@@ -154,6 +155,24 @@ class SqlStore:
             if info is None:
                 return None
             return find_run_file(conn, info, self.media_root, name)
+
+    def file_url(self, run_pk: int, name: str) -> str:
+        """A ``file://`` URL of one of the run's stored files ("" for one made from its data)."""
+        info = self.run_file(run_pk, name)
+        if info is None or not info.path:
+            return ""
+        stored_media_path(self.media_root, info.path)  # refuses a path outside the folder
+        return (self.media_root / info.path).as_uri()
+
+    def copy_file(self, run_pk: int, name: str, target: Path) -> None:
+        """Write one of the run's files to ``target`` (see ``RunAccess.copy_file``)."""
+        info = self.run_file(run_pk, name)
+        if info is None:
+            raise NotFound(f"the run has no file {name!r}")
+        if info.content is not None:
+            target.write_bytes(info.content)
+        else:
+            shutil.copyfile(stored_media_path(self.media_root, info.path), target)
 
     def key_summary(self, run_pk: int, stream: int = 0) -> list[dict[str, Any]]:
         with self._read() as conn:

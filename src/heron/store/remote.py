@@ -47,7 +47,12 @@ class RemoteStore:
     def _get(self, path: str, **params: Any) -> Any:
         """The decoded answer, or None when the server has no such thing (404)."""
         response = self._request("GET", path, allow_404=True, params=params)
-        return None if response.status_code == 404 else r.decode_any(response.content)
+        if response.status_code == 404:
+            return None
+        # msgpack keeps NaN and ints exactly; routes that only speak JSON answer in JSON.
+        if "msgpack" in response.headers.get("content-type", ""):
+            return r.decode_any(response.content)
+        return response.json()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
@@ -115,9 +120,16 @@ class RemoteStore:
         """Where the server serves one of the run's files."""
         return self.client.url_of(self._path(run_pk, "files") + "/" + quote(name))
 
-    def download(self, run_pk: int, name: str) -> bytes:
-        response = self._request("GET", self._path(run_pk, "files") + "/" + quote(name))
-        return bytes(response.content)
+    def copy_file(self, run_pk: int, name: str, target: Path) -> None:
+        """Write one of the run's files, as the server serves it, to ``target``."""
+        try:
+            response = self.client.request("GET", self._path(run_pk, "files") + "/" + quote(name),
+                                           what=f"the file {name!r}")
+        except NotFound:
+            raise
+        except (ValueRejected, Conflict, CommError) as exc:
+            raise StoreError(str(exc)) from exc
+        target.write_bytes(response.content)
 
     def update_run(self, run_pk: int, **fields: Any) -> None:
         self._request("PATCH", self._path(run_pk), json=fields)
