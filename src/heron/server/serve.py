@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
+from heron.errors import ValueRejected
 from heron.store import SqlStore, open_store
+from heron.term import termlog, termwarn
 
 ENV_DB = "HERON_SERVER_DB"
 ENV_MEDIA = "HERON_SERVER_MEDIA"
@@ -40,20 +41,20 @@ def serve(db: str, media: str | None = None, host: str = "127.0.0.1", port: int 
     import uvicorn
 
     if access not in ACCESS:
-        raise ValueError(f"access={access!r} is not one of {list(ACCESS)}")
+        raise ValueRejected(f"access={access!r} is not one of {list(ACCESS)}")
     store = open_store(db, media_root=Path(media) if media else None)
     key = ensure_admin_key(store) if access != "open" else None
     if key is not None:
-        print("heron: created the first API key (user 'admin'); it is shown only now:\n"
-              f"\n    {key}\n\nuse it with `heron login http://{host}:{port} --key ...` or "
-              "HERON_API_KEY", file=sys.stderr, flush=True)
+        # A warning, not information: it must be seen even with HERON_SILENT.
+        termwarn("created the first API key (user 'admin'); it is shown only now:\n"
+                 f"\n    {key}\n\nuse it with `heron login http://{host}:{port} --key ...` or "
+                 "HERON_API_KEY")
     os.environ[ENV_DB] = store.url
     if media:
         os.environ[ENV_MEDIA] = str(media)
     os.environ[ENV_ACCESS] = access
     if not quiet:
-        print(f"heron: serving {store.url} on http://{host}:{port} (access: {access})",
-              file=sys.stderr, flush=True)
+        termlog(f"serving {store.url} on http://{host}:{port} (access: {access})")
     store.close()
     uvicorn.run("heron.server.serve:app_from_env", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", access_log=False)

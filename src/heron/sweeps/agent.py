@@ -28,7 +28,7 @@ from heron.sdk import registry
 from heron.sdk.assignment import SweepAssignment, assigned
 from heron.sdk.settings import resolve
 from heron.sweeps.controller import Assignment
-from heron.term import termlog, termwarn
+from heron.term import termerror, termlog, termwarn
 
 POLL_SECONDS = float(os.environ.get("HERON_AGENT_POLL_SECONDS", "2"))
 KILL_GRACE_SECONDS = float(os.environ.get("HERON_AGENT_KILL_GRACE", "10"))
@@ -223,7 +223,7 @@ class Agent:
                 import traceback
 
                 outcome["error"] = "".join(traceback.format_exception(exc))
-                print(outcome["error"], file=sys.stderr)
+                termerror(f"run {job.run_id} failed:\n{outcome['error'].rstrip()}")
 
         # A daemon thread: one that ignores StopRun must not keep the process alive at exit.
         thread = threading.Thread(target=target, name=f"heron-run-{job.run_id}", daemon=True)
