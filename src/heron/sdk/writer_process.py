@@ -38,6 +38,8 @@ from heron.term import set_silent, termwarn
 _HEADER = struct.Struct("<IBI")
 OPEN, BATCH, CLOSE = 1, 2, 3
 PIPE_BYTES = 1 << 20
+CLOSE_MARGIN_SECONDS = 600.0
+"""How much longer than ``finish_timeout`` a run's close waits for the writer process."""
 SPOOLED_EXIT = 3
 """A run's close code when some batches could only be spooled to the run folder."""
 
@@ -226,8 +228,10 @@ class ProcessSink:
                 self._service.send(CLOSE, self._channel, b"")
             except OSError:
                 pass  # _closed(None) has been called: the fallback below takes over
-            self._done.wait()
-            code = self._close_code
+            # A helper that never answers must not hang finish() for good: after its own
+            # retry window and a generous margin, this process writes what is unconfirmed.
+            limit = float(self._options.get("finish_timeout", 30.0)) + CLOSE_MARGIN_SECONDS
+            code = self._close_code if self._done.wait(limit) else None
             if code in (0, SPOOLED_EXIT):
                 landed = code == 0  # 3: the helper said why and where the batches wait
                 with self._lock:
