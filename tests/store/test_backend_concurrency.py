@@ -11,39 +11,16 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from heron import records as r
 from heron.store import SqlStore, open_store
 
-from ._support import batch, row
+from ._support import batch, row, together
 from .conftest import OpenStore, Sql
 
 THREADS = 4
 
-
-def _together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` for i in range(count) on threads released at the same moment."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-    errors: list[BaseException] = []
-
-    def target(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    return results
 
 
 def test_threads_writing_different_runs_into_one_store_lose_nothing(store: SqlStore) -> None:
@@ -59,7 +36,7 @@ def test_threads_writing_different_runs_into_one_store_lose_nothing(store: SqlSt
         store.write(batch(run_id, steps + 2, r.RunEnd(state="finished", exit_code=0,
                                                       ended_at=1.0), project="shared"))
 
-    _together(THREADS, write)
+    together(THREADS, write)
 
     for i in range(THREADS):
         info = store.get_run("shared", f"run{i}")
@@ -77,7 +54,7 @@ def test_a_batch_retried_on_several_replicas_at_once_is_applied_once(
     replicas = [open_again() for _ in range(THREADS)]
 
     def send(seq: int, *records: r.Record) -> list[bool]:
-        return _together(THREADS, lambda i: replicas[i].write(batch("run1", seq, *records)))
+        return together(THREADS, lambda i: replicas[i].write(batch("run1", seq, *records)))
 
     first = send(1, r.RunStart(name="retried"), row(0, loss=1.0), r.ConsoleLine("o", 1.0, "a"))
     second = send(2, row(1, loss=0.5), r.Alert("t", "x", "INFO", 1.0))
@@ -102,7 +79,7 @@ def test_unsequenced_batches_of_one_run_written_at_once_all_land(open_again: Ope
             step = k * THREADS + i
             replicas[i].write(batch("run1", 0, row(step, v=float(step))))
 
-    _together(THREADS, write)
+    together(THREADS, write)
 
     info = replicas[0].get_run("proj", "run1")
     series = replicas[0].read_series(info.pk, "v")
@@ -134,7 +111,7 @@ def test_a_live_reader_following_the_cursor_misses_no_event(
     follower = threading.Thread(target=follow)
     follower.start()
     try:
-        _together(THREADS, lambda i: [
+        together(THREADS, lambda i: [
             writers[i].write(batch(f"run{i}", s + 1, row(s, v=1.0))) for s in range(50)])
     finally:
         done.set()
@@ -149,7 +126,7 @@ def test_replicas_creating_the_first_admin_key_together_all_succeed(
 ) -> None:
     replicas = [open_again() for _ in range(THREADS)]
 
-    made = _together(THREADS, lambda i: replicas[i].create_key("admin", admin=True))
+    made = together(THREADS, lambda i: replicas[i].create_key("admin", admin=True))
 
     assert sql("SELECT name, admin FROM users") == [("admin", 1)]
     for key, info in made:
