@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,19 +167,22 @@ def test_keys_become_file_names_as_wandb_makes_them_upload_safe(key: str, safe: 
 def test_downloads_refuse_names_that_would_leave_the_folder(
     tmp_path: Path, store_root: Path
 ) -> None:
-    # What a client with a write key could send: saved files named to climb out of `root`.
+    # What a client with a write key could send before the store refused it (a database
+    # from then, written here behind the store's back): files named to climb out of `root`.
     store = open_store(store_root)
     stored = DirectoryMediaWriter(store.media_root).put(b"payload", ".txt")
     (store.media_root / "outside.txt").write_text("not media")
     escapes = ["../escape.txt", str(tmp_path / "absolute.txt"), "ok/../../up.txt",
                "..\\windows.txt"]
     store.write(r.Batch(project="proj", run_id="evil0001", seq=1, records=[
-        r.RunStart(name="evil"),
-        *[r.FileSaved(name, stored, 7, sha(b"payload")) for name in escapes],
-        r.FileSaved("ok/inside.txt", stored, 7, sha(b"payload")),
-        r.FileSaved("leak.txt", "media/../outside.txt", 9, "0" * 64),
-    ]))
+        r.RunStart(name="evil"), r.FileSaved("ok/inside.txt", stored, 7, sha(b"payload"))]))
+    run_pk = store.get_run("proj", "evil0001").pk
     store.close()
+    with sqlite3.connect(store_root / "heron.db") as db:
+        db.executemany("INSERT INTO run_files (run_pk, name, path, size, sha256, updated_at) "
+                       "VALUES (?, ?, ?, ?, ?, 1.0)",
+                       [*[(run_pk, name, stored, 7, sha(b"payload")) for name in escapes],
+                        (run_pk, "leak.txt", "media/../outside.txt", 9, "0" * 64)])
     run = heron.Api().run("proj/evil0001")
     root = tmp_path / "dl" / "root"
 

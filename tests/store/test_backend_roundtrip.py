@@ -135,7 +135,7 @@ def test_run_changes_summary_metrics_patch_and_end_read_back(store: SqlStore) ->
 
 def test_long_names_keys_and_states_are_taken_as_sqlite_takes_them(store: SqlStore) -> None:
     run_id = "r" * 128
-    long_key = "k" * 600
+    long_key = "k" * 512  # the limit (heron.limits.MAX_KEY_LENGTH); longer is refused
     store.write(batch(run_id, 1, r.RunStart(name="n" * 1000, group="g" * 300, job_type="j" * 200,
                                             metadata={"host": "h" * 300, "user": "u" * 200}),
                       row(0, **{long_key: 1.0}), r.ConsoleLine("stdout-long", 1.0, "x"),

@@ -54,6 +54,14 @@ class ServerProcess:
         found = KEY.search(self.stderr)
         return found.group(0) if found else None
 
+    def wait_admin_key(self, timeout: float = 10.0) -> str:
+        """The admin key of a first start (the reader thread may not have it at once)."""
+        deadline = time.monotonic() + timeout
+        while self.admin_key is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.admin_key, self.stderr
+        return self.admin_key
+
     def wait_ready(self, timeout: float = 60.0) -> ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from heron.api import history as h
 from heron.errors import ValueRejected
+from heron.limits import cut_values, file_name_problem
 from heron.store import RunAccess
 from heron.store.models import STREAMS, FileInfo, RunInfo, Series
 
@@ -76,12 +77,20 @@ class File:
 
 
 def safe_target(root: str | Path, name: str) -> Path:
-    """``root/name``, or ``ValueRejected`` when ``name`` would escape ``root``."""
-    parts = name.replace("\\", "/").split("/")
-    if (not name or "\0" in name or name.startswith(("/", "\\")) or PureWindowsPath(name).drive
-            or ".." in parts):
-        raise ValueRejected(f"file name {name!r} would be written outside {str(root)!r} "
-                            "(absolute, or with '..' parts); not downloading it")
+    """``root/name``, or ``ValueRejected`` when ``name`` would escape ``root``.
+
+    A saved file's name comes from whoever logged the run (a server may hold names stored
+    before it refused them): an absolute name, a drive, ``..`` parts, or a folder inside
+    ``root`` that is a link to elsewhere would write outside ``root``."""
+    problem = file_name_problem(name)
+    if problem is None:
+        base = Path(root).resolve()
+        target = (base / name).resolve()
+        if not target.is_relative_to(base) or target == base:
+            problem = f"file name {name[:200]!r} leads through a link out of the folder"
+    if problem is not None:
+        raise ValueRejected(f"{problem}: not writing it, as it would land outside "
+                            f"{str(root)!r}")
     return Path(root) / name
 
 
@@ -102,13 +111,15 @@ class Run:
         self.project = info.project
         self.name = info.name
         self.state = info.state
-        self.config = dict(info.config)
-        self.summary = dict(info.summary)
+        # Values nested past MAX_DEPTH (stored before the limit) are cut, as the server
+        # shows them (heron.limits.cut_values).
+        self.config = dict(cut_values(info.config))
+        self.summary = dict(cut_values(info.summary))
         self.tags = list(info.tags)
         self.notes = info.notes
         self.group = info.group
         self.job_type = info.job_type
-        self.metadata = dict(info.metadata)
+        self.metadata = dict(cut_values(info.metadata))
         self.sweep_id = info.sweep_id
         self.user = info.user
         self.exit_code = info.exit_code

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from heron.errors import Error, ValueRejected
+from heron.limits import MAX_DEPTH
 from heron.media.base import Media
 
 
@@ -49,14 +50,19 @@ def as_config_dict(config: Any) -> dict[str, Any]:
     )
 
 
-def _plain(value: Any) -> Any:
-    """Config values are stored as JSON-like data; numpy scalars and tuples are converted."""
+def _plain(value: Any, depth: int = 1) -> Any:
+    """Config values are stored as JSON-like data; numpy scalars and tuples are converted.
+
+    Past ``MAX_DEPTH`` levels the value is left as it is (converting would recurse as deep as
+    it nests): it is then over the limit, and left out of what is stored, with a warning."""
     if isinstance(value, Media):
         raise ValueRejected("media objects (Image, Histogram, Table) cannot be put in the config")
+    if depth > MAX_DEPTH:
+        return value
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [_plain(v, depth + 1) for v in value]
     if isinstance(value, Path):
         return str(value)
     module = type(value).__module__

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sys
 import threading
@@ -16,13 +17,14 @@ from typing import Any
 
 from heron import records as r
 from heron.errors import ValueRejected
+from heron.limits import MAX_ROW_KEYS
 from heron.sdk import lifecycle, registry
 from heron.sdk.config import Config
 from heron.sdk.history import StepTracker
 from heron.sdk.settings import RunSettings
 from heron.sdk.sinks import Sink
 from heron.sdk.summary import MetricDef, Summary, parse_goal, parse_summary
-from heron.sdk.values import normalise_row
+from heron.sdk.values import fit_record, normalise_row, trim_row
 from heron.sdk.writer import Writer
 from heron.term import termlog, termwarn
 
@@ -96,7 +98,7 @@ class Run:
                 summary=self.summary.take_snapshot, prepare=self._collect_metadata,
                 first_seq=first_seq, spool_max_bytes=int(settings.spool_max_mb * 2**20),
             )
-            self._writer.put(start)
+            self._writer.put(fit_record(start))
             lifecycle.install()
 
     # -- identity -------------------------------------------------------------------------
@@ -246,6 +248,8 @@ class Run:
     def _commit(self, step: int, row: dict[str, Any]) -> None:
         summary = self.summary
         summary.sync_step_metrics(row)
+        if len(row) > MAX_ROW_KEYS:  # several log(commit=False) calls filled one row
+            row = trim_row(row)
         summary.absorb(row)
         assert self._writer is not None
         self._writer.put(r.HistoryRow(step, row))
@@ -305,7 +309,10 @@ class Run:
             data = target.read_bytes()
             assert self._writer is not None
             # Into the run folder now; the writer delivers it with the record that names it.
-            stored = self._writer.media.put(data, Path(name).suffix[:16])
+            # The stored copy's suffix keeps only what a media path may hold (docs/server.md,
+            # "Limits"), or the store would refuse the record; the name keeps the real one.
+            suffix = re.sub(r"[^A-Za-z0-9._-]", "", Path(name).suffix)[:16]
+            stored = self._writer.media.put(data, suffix)
             self._put(r.FileSaved(name=name, path=stored, size=len(data),
                                   sha256=hashlib.sha256(data).hexdigest()))
             saved.append(str(target))
@@ -363,8 +370,8 @@ class Run:
         with self._lock:
             for step, row in self._tracker.flush():
                 self._commit(step, row)
-        self._writer.put(r.RunEnd(state=state, exit_code=exit_code, ended_at=time.time(),
-                                  traceback=tb))
+        self._writer.put(fit_record(r.RunEnd(state=state, exit_code=exit_code,
+                                             ended_at=time.time(), traceback=tb)))
         landed = self._writer.close(timeout=self.settings.finish_timeout)
         self._writer_closed = True
         self._release()
@@ -418,7 +425,7 @@ class Run:
     def _put(self, record: r.Record) -> None:
         # Not gated on _finished: end hooks (console flush, last samples) still write.
         if self._writer is not None and not self._writer_closed:
-            self._writer.put(record)
+            self._writer.put(fit_record(record))  # within the store's limits, or it refuses
 
     def _config_changed(self, config: dict[str, Any]) -> None:
         self._put(r.ConfigSet(config=config))

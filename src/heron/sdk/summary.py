@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from heron.errors import ValueRejected
+from heron.sdk.values import fit_mapping, fits
 
 SUMMARY_CHOICES = ("min", "max", "mean", "last", "best", "first", "none")
 GOALS = ("minimize", "maximize")
@@ -88,7 +89,7 @@ class Summary(MutableMapping[str, Any]):
         return self._data[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        if not self._accepted():
+        if not self._accepted() or not fits("summary", key, value):
             return
         self._data[key] = value
         self._changed()
@@ -119,7 +120,7 @@ class Summary(MutableMapping[str, Any]):
     def update(self, *args: Any, **kwargs: Any) -> None:
         if not self._accepted():
             return
-        self._data.update(*args, **kwargs)
+        self._data.update(fit_mapping("summary", dict(*args, **kwargs)))
         self._changed()
 
     def as_dict(self) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any
 
 from heron import records as r
 from heron.errors import RejectedBatch
+from heron.limits import is_media_path
 from heron.media.base import DirectoryMediaWriter, Media, referenced_paths
 from heron.sdk.sinks import Sink
 from heron.term import forget, termlog, termwarn
@@ -328,7 +329,12 @@ class Writer:
         for rel in batch_media(batch, rows=batch.media or self.scan_media):
             if rel not in self._delivered:
                 source = self.run_dir / rel
-                if source.is_file():
+                if not is_media_path(rel):
+                    # A spool from elsewhere (heron sync) must not send files from outside
+                    # the run folder: only the media/... paths the writer itself makes.
+                    termwarn(f"media path {rel[:200]!r} is not a media/... path; not sent",
+                             once=f"bad-media-{rel}")
+                elif source.is_file():
                     self.sink.deliver_media(rel, source)
                 else:
                     termwarn(f"media file {rel} is missing from {self.run_dir}; its value "

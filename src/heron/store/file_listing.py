@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from heron.errors import ValueRejected
+from heron.limits import cut_values
 from heron.store import chunks, queries
 from heron.store.models import STREAM_HISTORY, FileInfo, RunInfo
 from heron.store.schema import history_objects
@@ -144,6 +145,10 @@ def derive(info: RunInfo, saved: Iterable[FileInfo],
     """
     found: dict[str, FileInfo] = {}
     seen_paths: set[str] = set()
+    # A run stored before values were limited to MAX_DEPTH levels: YAML and JSON would
+    # recurse as deep as the value nests, past Python's limit; cut as every reader shows it.
+    config, summary, metadata = (cut_values(v) for v in (info.config, info.summary,
+                                                         info.metadata))
 
     def add_media(subdir: str, key: str, step: int | str, path: str, when: float) -> None:
         name = media_name(subdir, key, step, path)
@@ -162,15 +167,15 @@ def derive(info: RunInfo, saved: Iterable[FileInfo],
             add_media(subdir, key, step, path, timestamps.get(step, info.updated_at))
     # A value logged to the history is also the summary's last value: the same file. Only media
     # set in the summary alone get W&B's "summary" step.
-    for key, value in _summary_refs(info.summary):
+    for key, value in _summary_refs(summary):
         for subdir, path in media_refs(value):
             if path not in seen_paths:
                 add_media(subdir, key, "summary", path, info.updated_at)
 
-    found[CONFIG_FILE] = _generated(CONFIG_FILE, config_yaml(info.config), info.updated_at)
-    found[SUMMARY_FILE] = _generated(SUMMARY_FILE, _json_bytes(info.summary), info.updated_at)
-    if info.metadata:
-        found[METADATA_FILE] = _generated(METADATA_FILE, _json_bytes(info.metadata),
+    found[CONFIG_FILE] = _generated(CONFIG_FILE, config_yaml(config), info.updated_at)
+    found[SUMMARY_FILE] = _generated(SUMMARY_FILE, _json_bytes(summary), info.updated_at)
+    if metadata:
+        found[METADATA_FILE] = _generated(METADATA_FILE, _json_bytes(metadata),
                                           info.created_at)
     lines = list(console)
     if lines:

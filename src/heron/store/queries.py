@@ -7,12 +7,12 @@ import socket
 import time
 from typing import Any
 
-import msgspec
 import numpy as np
 from sqlalchemy import ColumnElement, Select, delete, func, select, union, update
 from sqlalchemy.engine import Connection, Row
 
 from heron.store import chunks
+from heron.store.deep_values import decode_stored
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.schema import (
     alerts,
@@ -28,7 +28,7 @@ from heron.store.schema import (
 CRASH_AFTER_BEATS = 4
 """A running run whose last heartbeat is this many intervals old is crashed."""
 
-_unpack = msgspec.msgpack.Decoder().decode
+_unpack = decode_stored  # a value stored nested too deep for msgspec reads back cut
 
 
 def _run_select() -> Select[Any]:

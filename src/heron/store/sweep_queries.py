@@ -6,20 +6,20 @@ import dataclasses
 import time
 from typing import Any
 
-import msgspec
 import numpy as np
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from heron.store import chunks, queries
 from heron.store.apply import is_postgres, project_pk
+from heron.store.deep_values import decode_stored
 from heron.store.locks import EVENTS_LOCK
 from heron.store.models import RunInfo
 from heron.store.schema import events, history_chunks, projects, runs
 from heron.store.sweep_tables import sweep_runs, sweeps
 
 _pack = chunks.encode_object
-_unpack = msgspec.msgpack.Decoder().decode
+_unpack = decode_stored  # a value stored nested too deep for msgspec reads back cut
 
 
 @dataclasses.dataclass

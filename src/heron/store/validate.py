@@ -1,15 +1,21 @@
 """Checking a ``Batch`` holds only values both SQL backends can keep, before writing any of it.
 
 msgpack carries ints up to 2**64 - 1 and floats such as NaN; the tables hold int64 columns and
-non-null times. A batch outside that is refused whole with ``BatchRejected`` (a
-``heron.errors.ValueRejected`` naming the record and value), the same on SQLite and PostgreSQL,
-instead of failing half-way with a driver error that differs between them.
+non-null times. Past the limits of ``heron.limits`` (nesting depth, keys per row, key and
+string lengths, media paths and file names that must stay inside their folder), readers break
+or a viewer's browser is sent elsewhere. A batch outside that is refused whole with
+``BatchRejected`` (a ``heron.errors.ValueRejected`` naming the record, the key and the limit),
+the same on SQLite and PostgreSQL, instead of failing half-way with a driver error that
+differs between them, or being stored and breaking every page that shows the run.
 """
 
 from __future__ import annotations
 
 import math
+from itertools import chain
+from typing import Any
 
+from heron import limits
 from heron import records as r
 from heron.errors import ValueRejected
 from heron.store.chunks import INT64_MAX, INT64_MIN
@@ -17,6 +23,10 @@ from heron.store.chunks import INT64_MAX, INT64_MIN
 
 class BatchRejected(ValueRejected):
     """A batch holds a value the store cannot keep; nothing of it was written."""
+
+
+# A history row of only these needs no walk: its keys are all that can be over a limit.
+_FLAT = frozenset({float, int, bool, type(None)})
 
 
 def _int64(value: int, what: str) -> None:
@@ -27,6 +37,47 @@ def _int64(value: int, what: str) -> None:
 def _time(value: float, what: str) -> None:
     if math.isnan(value):
         raise BatchRejected(f"{what} is NaN; expected seconds since the epoch")
+
+
+def _shown(key: Any) -> str:
+    text = repr(key[:60]) + "..." if type(key) is str and len(key) > 60 else repr(key)
+    return text
+
+
+def _text(value: str | None, what: str) -> None:
+    if value is not None:
+        problem = limits.text_problem(value)
+        if problem is not None:
+            raise BatchRejected(f"{what} {problem}")
+
+
+def _mapping(mapping: dict[str, Any], what: str) -> None:
+    found = limits.mapping_problem(mapping)
+    if found is not None:
+        key, problem = found
+        raise BatchRejected(f"{what} key {_shown(key)} {problem}")
+
+
+def _row(row: dict[str, Any], what: str) -> None:
+    if len(row) > limits.MAX_ROW_KEYS:
+        raise BatchRejected(f"{what} has {len(row):,} keys; the limit is "
+                            f"{limits.MAX_ROW_KEYS:,} per row")
+    _mapping(row, what)
+
+
+def _rows_are_flat(rows: list[dict[str, Any]]) -> bool:
+    """Numbers only, not too many keys, none too long: the common rows, checked together in a
+    few passes that run in C (a batch holds up to tens of thousands of rows)."""
+    if not rows:
+        return True
+    if max(map(len, rows)) > limits.MAX_ROW_KEYS:
+        return False
+    if not _FLAT.issuperset(map(type, chain.from_iterable(map(dict.values, rows)))):
+        return False
+    try:
+        return max(map(len, set(chain.from_iterable(rows))), default=0) <= limits.MAX_KEY_LENGTH
+    except TypeError:  # a key that is not a string (a caller of the store's own): name it
+        return False
 
 
 def check_batch(batch: r.Batch) -> None:
@@ -40,22 +91,72 @@ def check_batch(batch: r.Batch) -> None:
 
 def _check(batch: r.Batch) -> None:
     _int64(batch.seq, "batch seq")
+    _text(batch.entity, "the batch's entity")
+    for path in batch.files:
+        problem = limits.media_path_problem(path)
+        if problem is not None:
+            raise BatchRejected(f"the batch's files: {problem}")
+    # History rows are most of a batch: checked together, then one by one only to find and
+    # name what is wrong.
+    history = [rec for rec in batch.records if type(rec) is r.HistoryRow]
+    steps = [rec.step for rec in history]
+    if steps and not (min(steps) >= INT64_MIN and max(steps) <= INT64_MAX):
+        for step in steps:
+            _int64(step, "HistoryRow step")
+    if not _rows_are_flat([h.row for h in history]):
+        for h in history:
+            if not _rows_are_flat([h.row]):
+                _row(h.row, f"HistoryRow at step {h.step}")
     for rec in batch.records:
-        if type(rec) is r.HistoryRow:  # most records: checked inline, without a call
-            if not INT64_MIN <= rec.step <= INT64_MAX:
-                _int64(rec.step, "HistoryRow step")
-            continue
-        name = type(rec).__name__
-        if isinstance(rec, r.SystemSample):
-            _int64(rec.index, f"{name} index")
-        elif isinstance(rec, r.RunStart):
-            _time(rec.started_at, f"{name} started_at")
-            if math.isnan(rec.heartbeat_interval):
-                raise BatchRejected(f"{name} heartbeat_interval is NaN; expected seconds")
-        elif isinstance(rec, r.RunEnd):
-            _int64(rec.exit_code, f"{name} exit_code")
-            _time(rec.ended_at, f"{name} ended_at")
-        elif isinstance(rec, r.FileSaved):
-            _int64(rec.size, f"{name} size")
-        elif isinstance(rec, (r.ConsoleLine, r.Alert)):
-            _time(rec.timestamp, f"{name} timestamp")
+        if type(rec) is not r.HistoryRow:
+            _check_record(rec)
+
+
+def _check_record(rec: r.Record) -> None:
+    name = type(rec).__name__
+    if isinstance(rec, r.SystemSample):
+        _int64(rec.index, f"{name} index")
+        if not _rows_are_flat([rec.row]):
+            _row(rec.row, f"{name} {rec.index}")
+    elif isinstance(rec, r.RunStart):
+        _time(rec.started_at, f"{name} started_at")
+        if math.isnan(rec.heartbeat_interval):
+            raise BatchRejected(f"{name} heartbeat_interval is NaN; expected seconds")
+        for field in ("name", "entity", "notes", "group", "job_type", "sweep_id"):
+            _text(getattr(rec, field), f"{name} {field}")
+        for tag in rec.tags:
+            _text(tag, f"{name} tag {_shown(tag)}")
+        _mapping(rec.config, "config")
+        _mapping(rec.metadata, "metadata")
+    elif isinstance(rec, r.RunPatch):
+        _text(rec.name, f"{name} name")
+        _text(rec.notes, f"{name} notes")
+        for tag in rec.tags or ():
+            _text(tag, f"{name} tag {_shown(tag)}")
+    elif isinstance(rec, r.ConfigSet):
+        _mapping(rec.config, "config")
+    elif isinstance(rec, r.SummarySet):
+        _mapping(rec.summary, "summary")
+    elif isinstance(rec, r.MetricsSet):
+        _mapping(rec.metrics, "metric definitions")
+    elif isinstance(rec, r.RunEnd):
+        _int64(rec.exit_code, f"{name} exit_code")
+        _time(rec.ended_at, f"{name} ended_at")
+        _text(rec.state, f"{name} state")
+        _text(rec.traceback, f"{name} traceback")
+    elif isinstance(rec, r.FileSaved):
+        _int64(rec.size, f"{name} size")
+        problem = limits.file_name_problem(rec.name)
+        if problem is not None:
+            raise BatchRejected(f"{name}: {problem}")
+        problem = limits.media_path_problem(rec.path)
+        if problem is not None:
+            raise BatchRejected(f"{name} {_shown(rec.name)}: {problem}")
+    elif isinstance(rec, r.ConsoleLine):
+        _time(rec.timestamp, f"{name} timestamp")
+        _text(rec.stream, f"{name} stream")
+        _text(rec.text, f"{name} text")
+    elif isinstance(rec, r.Alert):
+        _time(rec.timestamp, f"{name} timestamp")
+        for field in ("title", "text", "level"):
+            _text(getattr(rec, field), f"{name} {field}")
