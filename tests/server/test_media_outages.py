@@ -122,6 +122,35 @@ def test_a_broken_media_folder_keeps_media_in_the_run_folder_until_sync(
     _assert_everything_arrived(server, "readonly", n)  # syncing twice stores nothing twice
 
 
+
+def test_media_refused_by_a_broken_media_folder_arrive_once_it_is_fixed(
+        server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A regular file where the server keeps its media (for root too, as above).
+    server.media.mkdir(parents=True, exist_ok=True)
+    blocker = server.media / "media"
+    blocker.write_text("not a folder")
+    with server.client() as client:  # a 503 naming the folder and why, not a bare 500
+        refused = client.post("/media", params={"suffix": ".png"}, content=b"picture",
+                              headers={"Content-Type": "application/octet-stream"})
+    assert refused.status_code == 503, refused.text
+    assert str(blocker) in refused.json()["detail"]
+    assert "Not a directory" in refused.json()["detail"]
+    n = 20
+    proc = start_script(MEDIA_LOGGER.format(n=n, pause=0.15, run_id="mended01"), tmp_path,
+                        env={**server.env(), "HERON_SILENT": "0"})
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "started"
+    time.sleep(2.0)  # media refused meanwhile: the SDK keeps them and retries
+
+    blocker.unlink()  # the operator fixes the folder; the server needs no restart
+    out, err = proc.communicate(timeout=180)
+
+    assert proc.returncode == 0 and "done" in out, err
+    assert "retrying" in err and "503" in err and str(blocker) in err
+    assert "heron sync" not in err  # delivered while the run went on, nothing left behind
+    assert not list(tmp_path.rglob("spool-*"))
+    _use(server, monkeypatch)
+    _assert_everything_arrived(server, "mended01", n)
+
 BURST = """
 import heron, time
 rows = [{{f"metric_{{j}}": (i * 31 + j) * 1e-3 for j in range(10)}} for i in range(1000)]

@@ -96,7 +96,8 @@ def test_no_request_the_spec_allows_gets_a_server_error(
 # -- what the spec cannot describe ------------------------------------------------------------
 
 def _post_ingest(server: FuzzServer, body: bytes) -> httpx.Response:
-    return httpx.post(f"{server.url}/api/v1/ingest", content=body, headers=server.headers,
+    return httpx.post(f"{server.url}/api/v1/ingest", content=body,
+                      headers={**server.headers, "Content-Type": "application/msgpack"},
                       timeout=30)
 
 
@@ -139,7 +140,8 @@ def _raw_request(server: FuzzServer, head: str) -> tuple[int, bytes]:
 def test_a_body_over_the_limit_is_refused_with_413(fuzz_server: FuzzServer) -> None:
     status, body = _raw_request(fuzz_server, (
         f"POST /api/v1/ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {fuzz_server.key}"
-        f"\r\nContent-Length: {MAX_BODY + 1}\r\nConnection: close\r\n\r\n"))
+        f"\r\nContent-Type: application/msgpack\r\nContent-Length: {MAX_BODY + 1}"
+        "\r\nConnection: close\r\n\r\n"))
     assert status == 413
     assert b"over the limit" in body
 
@@ -149,7 +151,8 @@ def test_a_body_over_the_limit_is_refused_with_413(fuzz_server: FuzzServer) -> N
             yield block
 
     response = httpx.post(f"{fuzz_server.url}/api/v1/ingest", content=chunks(),
-                          headers=fuzz_server.headers, timeout=60)
+                          headers={**fuzz_server.headers,
+                                   "Content-Type": "application/msgpack"}, timeout=60)
     assert response.status_code == 413
     assert "over the limit" in _detail(response)
 

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from heron.errors import StoreError
+
 
 class MediaWriter(Protocol):
     """Stores media bytes and says under which relative path they can be read back."""
@@ -35,6 +37,14 @@ class Media:
         raise NotImplementedError
 
 
+class MediaWriteError(StoreError, OSError):
+    """The media folder cannot be written (read-only, not a folder, disk full).
+
+    A ``StoreError``: the server answers 503 and the SDK keeps the file and retries. An
+    ``OSError``: code that already handles a failing disk (the SDK's writer, for its own run
+    folder) handles this one the same way."""
+
+
 class DirectoryMediaWriter:
     """A ``MediaWriter`` over a local folder: ``media/<sha256[:2]>/<sha256><suffix>``."""
 
@@ -42,14 +52,24 @@ class DirectoryMediaWriter:
         self.root = Path(root)
 
     def put(self, data: bytes, suffix: str) -> str:
+        """Raises ``MediaWriteError`` (naming the folder and the reason) when the folder
+        cannot be written."""
         digest = hashlib.sha256(data).hexdigest()
         rel = f"media/{digest[:2]}/{digest}{suffix}"
         target = self.root / rel
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(target)
+        try:
+            if not target.exists():  # may raise too: a folder that cannot be searched
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(target.name + ".tmp")
+                tmp.write_bytes(data)
+                tmp.replace(target)
+        except OSError as exc:
+            raise MediaWriteError(
+                f"cannot write media files in {self.root / 'media'}: "
+                f"{exc.strerror or exc} ({type(exc).__name__}"
+                f"{f', {exc.filename}' if exc.filename else ''}); check that the folder "
+                "exists, is a folder and can be written, and that its disk is not full"
+            ) from exc
         return rel
 
 

@@ -54,6 +54,34 @@ def _respond(status: int, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 
+def store_location(store: object) -> str:
+    """Where the store's database is, for an operator: a SQLite file's path, or the
+    PostgreSQL URL without its password ("" when unknown)."""
+    url = getattr(store, "url", None)
+    if not isinstance(url, str):
+        return ""
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///"):]
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return ""
+
+
+def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """503 naming the database when the store's message does not ("attempt to write a
+    readonly database" says why; the path says what to fix). Media errors are ``OSError``s
+    that name their folder already."""
+    message = str(exc)
+    where = store_location(getattr(request.app.state, "store", None))
+    if where and where not in message and not isinstance(exc, OSError):
+        message = f"{message} (database: {where})"
+    return _respond(503, StoreError(message))
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers of ``STATUS`` on ``app``."""
     for cls, status in STATUS:
@@ -61,3 +89,4 @@ def install(app: FastAPI) -> None:
             return _respond(status, exc)
 
         app.add_exception_handler(cls, handler)
+    app.add_exception_handler(StoreError, _store_unavailable)  # replaces the plain 503
