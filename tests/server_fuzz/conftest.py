@@ -4,6 +4,7 @@ known API key and one seeded run, so fuzzed requests reach real data as well as 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,8 @@ class FuzzServer:
 
 def _seed(url: str, headers: dict[str, str]) -> dict[str, str]:
     upload = httpx.post(f"{url}/api/v1/media", params={"suffix": ".txt"}, content=b"hello",
-                        headers=headers, timeout=30)
+                        headers={**headers, "Content-Type": "application/octet-stream"},
+                        timeout=30)
     upload.raise_for_status()
     media_path = upload.json()["path"]
     rows = [r.HistoryRow(s, {"_step": s, "loss": 1.0 / (s + 1), "epoch": s // 10,
@@ -43,8 +45,8 @@ def _seed(url: str, headers: dict[str, str]) -> dict[str, str]:
         r.SystemSample(0, {"cpu": 1.0}), r.ConsoleLine("stdout", 1.0, "hello"),
         r.FileSaved("notes.txt", media_path, 5, "0" * 64), r.SummarySet({"loss": 0.02}),
     ])
-    done = httpx.post(f"{url}/api/v1/ingest", content=r.encode([batch]), headers=headers,
-                      timeout=30)
+    done = httpx.post(f"{url}/api/v1/ingest", content=r.encode([batch]),
+                      headers={**headers, "Content-Type": "application/msgpack"}, timeout=30)
     assert done.status_code == 200, done.text
     return {"project": "proj", "run_id": "run1", "name": "notes.txt",
             "path": media_path.removeprefix("media/")}
@@ -61,3 +63,16 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzServer
         assert server.admin_key is None  # a key existed: the server printed none
         headers = {"Authorization": f"Bearer {key}"}
         yield FuzzServer(server.url, key, media, server, _seed(server.url, headers))
+
+
+@pytest.fixture(autouse=True)
+def working_key(fuzz_server: FuzzServer) -> Iterator[None]:
+    """Give the fuzzer a working admin key again when fuzzed requests revoked or rotated it
+    (``DELETE /keys/1`` is an early example), so every operation is fuzzed signed in."""
+    yield
+    me = httpx.get(f"{fuzz_server.url}/api/v1/me", headers=fuzz_server.headers, timeout=30)
+    if me.status_code != 200:
+        root = fuzz_server.media.parent
+        env = {"HERON_DIR": str(root / "heron-dir"), "HERON_CONFIG_DIR": str(root / "config")}
+        fuzz_server.key = create_key(fuzz_server.process.db, fuzz_server.media,
+                                     user=f"fuzzer-{time.time_ns()}", admin=True, env=env)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import webbrowser
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -26,16 +27,25 @@ def _default_db() -> str:
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--public-read", is_flag=True, help="Let anyone read without an API key.")
+@click.option("--forwarded-allow-ips", default=None, metavar="IPS",
+              help="Comma-separated addresses of the reverse proxies whose X-Forwarded-For "
+              "and X-Forwarded-Proto are believed ('*': any). Default: none; every client is "
+              "the address it connects from.")
 @click.pass_context
 def server(ctx: click.Context, db: str | None, media: str | None, host: str, port: int,
-           workers: int, public_read: bool) -> None:
+           workers: int, public_read: bool, forwarded_allow_ips: str | None) -> None:
     """Run the tracking server (REST API, live feed and dashboard)."""
     ctx.obj = {"db": db or _default_db(), "media": media}
     if ctx.invoked_subcommand is None:
+        from heron.errors import StoreError
         from heron.server import serve
 
-        serve(ctx.obj["db"], media=media, host=host, port=port, workers=workers,
-              access="public-read" if public_read else "keys")
+        try:
+            serve(ctx.obj["db"], media=media, host=host, port=port, workers=workers,
+                  access="public-read" if public_read else "keys",
+                  forwarded_allow_ips=forwarded_allow_ips)
+        except StoreError as exc:  # the store cannot be opened: say which and why, no trace
+            raise click.ClickException(str(exc)) from exc
 
 
 @server.group()
@@ -43,8 +53,21 @@ def keys() -> None:
     """Create, list and revoke API keys (stored hashed in the database)."""
 
 
+def _store_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--db``/``--media`` on a keys command too: ``heron server keys create --db URL`` and
+    ``heron server --db URL keys create`` mean the same."""
+    def set_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value:
+            ctx.obj[str(param.name)] = value
+
+    command = click.option("--db", default=None, expose_value=False, callback=set_db,
+                           help="Store URL (as `heron server --db`).")(command)
+    return click.option("--media", default=None, expose_value=False, callback=set_db,
+                        help="Media folder (as `heron server --media`).")(command)
+
+
 def _store(ctx: click.Context) -> SqlStore:
-    """The store named by ``heron server --db/--media`` (click hands ``obj`` down)."""
+    """The store named by ``--db/--media`` (click hands ``obj`` down)."""
     from pathlib import Path
 
     from heron.store import open_store
@@ -56,17 +79,21 @@ def _store(ctx: click.Context) -> SqlStore:
 
 
 @keys.command("create")
+@_store_options
 @click.option("--user", default="admin", show_default=True, help="Who the key belongs to.")
-@click.option("--admin", is_flag=True, help="Give the user admin rights.")
+@click.option("--role", type=click.Choice(["admin", "member", "viewer"]), default=None,
+              help="The role of a new user (default: member; an existing user keeps theirs).")
+@click.option("--admin", is_flag=True, help="Same as --role admin.")
 @click.pass_context
-def keys_create(ctx: click.Context, user: str, admin: bool) -> None:
+def keys_create(ctx: click.Context, user: str, role: str | None, admin: bool) -> None:
     """Create a key and print it (it is not stored, only its hash)."""
-    key, info = _store(ctx).create_key(user, admin=admin)
+    key, info = _store(ctx).create_key(user, admin=admin, role=role)
     click.echo(key)
     click.echo(f"key {info.id} for user {info.user!r} created", err=True)
 
 
 @keys.command("list")
+@_store_options
 @click.pass_context
 def keys_list(ctx: click.Context) -> None:
     """List keys (id, user, first characters, state)."""
@@ -76,6 +103,7 @@ def keys_list(ctx: click.Context) -> None:
 
 
 @keys.command("revoke")
+@_store_options
 @click.argument("key_id", type=int)
 @click.pass_context
 def keys_revoke(ctx: click.Context, key_id: int) -> None:

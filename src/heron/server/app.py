@@ -15,15 +15,19 @@ from starlette.concurrency import run_in_threadpool
 
 from heron import __version__
 from heron.errors import Error
-from heron.server import errors
+from heron.server import csrf, errors, headers, hosts
 from heron.server.auth import Authenticator
+from heron.server.guard import AccessCache
 from heron.server.routes import (
+    admin,
     charts,
     ingest,
     live,
     media_panels,
+    project_access,
     run_table,
     runs,
+    session,
     sweep_analysis,
     sweeps,
 )
@@ -56,7 +60,8 @@ async def _settle_every(store: SqlStore, seconds: float) -> None:
 
 def create_app(store: SqlStore, *, access: str = "keys",
                static_dir: Path | None = STATIC_DIR,
-               settle_seconds: float | None = SETTLE_SECONDS) -> FastAPI:
+               settle_seconds: float | None = SETTLE_SECONDS,
+               loopback_only: bool = False) -> FastAPI:
     """The server over ``store``; ``access`` is keys, public-read or open (see serve.ACCESS).
 
     While it runs, it records crashed runs every ``settle_seconds`` (None: never)."""
@@ -76,16 +81,23 @@ def create_app(store: SqlStore, *, access: str = "keys",
     app = FastAPI(title="Heron", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan)
     errors.install(app)
+    csrf.install(app)
+    headers.install(app, static_dir)  # outer: refusals get the headers too
+    if loopback_only:  # outermost: other names are refused before anything else runs
+        hosts.install(app)
     app.state.store = store
+    app.state.access = access
     app.state.auth = Authenticator(store, public_read=access in ("public-read", "open"),
                                    open_write=access == "open")
+    app.state.access_cache = AccessCache(store)
 
     @app.get("/api/v1/health")
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
     for router in (ingest.router, runs.router, live.router, sweeps.router, charts.router,
-                   run_table.router, media_panels.router, sweep_analysis.router):
+                   run_table.router, media_panels.router, sweep_analysis.router,
+                   session.router, admin.router, project_access.router):
         app.include_router(router, prefix="/api/v1")
 
     if static_dir is not None and (static_dir / "index.html").is_file():

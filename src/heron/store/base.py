@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from heron.records import Batch
+from heron.store.access import AccessSession
 from heron.store.buckets import Buckets
 from heron.store.keys import KeyInfo
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
@@ -153,7 +154,8 @@ class Store(RunAccess, Protocol):
 
     def last_event_id(self) -> int: ...
 
-    def create_key(self, user: str, admin: bool = False) -> tuple[str, KeyInfo]: ...
+    def create_key(self, user: str, admin: bool = False,
+                   role: str | None = None) -> tuple[str, KeyInfo]: ...
 
     def create_first_key(self, user: str = "admin") -> str | None: ...
 
@@ -164,6 +166,9 @@ class Store(RunAccess, Protocol):
     def check_key(self, key: str) -> KeyInfo | None: ...
 
     def has_keys(self) -> bool: ...
+
+    def access_session(self, write: bool = False) -> AbstractContextManager[AccessSession]:
+        """Users, teams, project access, sessions and the audit trail in one transaction."""
 
     def sweep_session(self, write: bool = True) -> AbstractContextManager[SweepSession]:
         """One transaction for the sweep controller: ``write=True`` takes the write lock at

@@ -61,6 +61,14 @@ def _sqlite_transactions(engine: Engine) -> None:
         read_only = conn.get_execution_options().get("heron_read", False)
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        # SQLite decides once per connection whether it may write the file: a connection
+        # opened while the file or its folder was read-only stays so after the operator fixes
+        # it. Dropping such connections lets the next write open a fresh one.
+        if "readonly" in str(context.original_exception).lower():
+            context.is_disconnect = True
+
 
 def current_revision(conn: Connection) -> str | None:
     # Look before reading: on PostgreSQL a failed SELECT would abort the whole transaction.
@@ -97,7 +105,7 @@ def _create_fresh(conn: Connection) -> None:
     """An empty database: create the current tables and stamp the head revision, which is what
     running every migration would give (Alembic's "create_all, then stamp" recipe), without
     importing Alembic: a new run's first write stays quick."""
-    from heron.store import sweep_tables  # noqa: F401  (registers the sweep tables)
+    from heron.store import access_tables, sweep_tables  # noqa: F401  (registers them)
     from heron.store.schema import metadata
 
     metadata.create_all(conn)

@@ -34,28 +34,21 @@ def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def create_key(conn: Connection, user: str, admin: bool = False) -> tuple[str, KeyInfo]:
-    """Create a key for ``user`` (created if new); returns the key, which is not stored."""
-    user_id = conn.execute(select(users.c.id).where(users.c.name == user)).scalar()
-    if user_id is None and conn.dialect.name == "postgresql":
-        # Replicas starting together may each create the first admin: the later one waits
-        # for the earlier one's commit and then uses its user row instead of failing.
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+def create_key(conn: Connection, user: str, admin: bool = False,
+               role: str | None = None) -> tuple[str, KeyInfo]:
+    """Create a key for ``user`` (created with ``role``, default member or admin, if new);
+    returns the key, which is not stored."""
+    from heron.store.access import AccessSession
 
-        conn.execute(pg_insert(users).values(name=user, admin=int(admin), created_at=time.time())
-                     .on_conflict_do_nothing(index_elements=["name"]))
-        user_id = conn.execute(select(users.c.id).where(users.c.name == user)).scalar_one()
-    elif user_id is None:
-        result = conn.execute(insert(users).values(name=user, admin=int(admin),
-                                                   created_at=time.time()))
-        user_id = result.inserted_primary_key[0]  # type: ignore[index]
+    access = AccessSession(conn)
+    user_id = access.ensure_user(user, role or ("admin" if admin else "member"))
     key = new_key()
     now = time.time()
     result = conn.execute(insert(api_keys).values(
         user_id=user_id, key_hash=hash_key(key), hint=key[:7], created_at=now,
     ))
     key_id = result.inserted_primary_key[0]  # type: ignore[index]
-    is_admin = bool(conn.execute(select(users.c.admin).where(users.c.id == user_id)).scalar())
+    is_admin = access.get_user(user).role == "admin"
     return key, KeyInfo(id=int(key_id), user=user, admin=is_admin, hint=key[:7], created_at=now,
                         revoked_at=None)
 
@@ -76,13 +69,14 @@ def revoke_key(conn: Connection, key_id: int) -> bool:
 
 
 def check_key(conn: Connection, key: str) -> KeyInfo | None:
-    """The key's owner, or None for an unknown or revoked key."""
-    query = select(api_keys, users.c.name, users.c.admin).join(
-        users, users.c.id == api_keys.c.user_id).where(api_keys.c.key_hash == hash_key(key))
-    row = conn.execute(query).first()
-    if row is None or row.revoked_at is not None:
+    """The key's owner, or None for an unknown or revoked key or a removed user."""
+    from heron.store.access import AccessSession
+
+    found = AccessSession(conn).principal_for_key(key)
+    if found is None:
         return None
-    return KeyInfo(id=row.id, user=row.name, admin=bool(row.admin), hint=row.hint,
+    row = conn.execute(select(api_keys).where(api_keys.c.id == found.key_id)).one()
+    return KeyInfo(id=found.key_id, user=found.user, admin=found.role == "admin", hint=row.hint,
                    created_at=row.created_at, revoked_at=None)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # The Alembic revision the tables below correspond to; a test keeps it equal to the head.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 
 def Int() -> TypeEngine[int]:
@@ -34,11 +34,14 @@ def Int() -> TypeEngine[int]:
     return Integer().with_variant(BigInteger(), "postgresql")
 
 
-class PgText(TypeDecorator[str]):
-    """PostgreSQL TEXT that takes any Python string: PostgreSQL refuses NUL characters in
-    text (SQLite keeps them), so they are stored as U+FFFD (in lookups too, which match)."""
+class _NulAsReplacement(TypeDecorator[str]):
+    """Text that stores NUL characters as U+FFFD, on both backends (docs/server.md, "Limits").
 
-    impl = Text
+    PostgreSQL refuses NUL in text and SQLite would keep it: one rule for both, so a run name,
+    key, console line or file name reads back the same from either. Lookups are replaced the
+    same way, so they match. (Values inside configs, summaries and history objects are msgpack
+    in binary columns and keep NUL on both.)"""
+
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
@@ -47,15 +50,30 @@ class PgText(TypeDecorator[str]):
         return value
 
 
+class PgText(_NulAsReplacement):
+    """TEXT, NUL stored as U+FFFD (see ``_NulAsReplacement``)."""
+
+    impl = Text
+    cache_ok = True  # SQLAlchemy asks each class to say so itself
+
+
+class _PgString(_NulAsReplacement):
+    """VARCHAR(length), NUL stored as U+FFFD (SQLite's DDL stays as it was)."""
+
+    impl = String
+    cache_ok = True
+
+
 def Str(length: int) -> TypeEngine[str]:
     """VARCHAR(length) on SQLite, which never enforces the length; unbounded TEXT on
-    PostgreSQL, which would, so both take the same names, keys and states."""
-    return String(length).with_variant(PgText(), "postgresql")
+    PostgreSQL, which would, so both take the same names, keys and states. NUL is stored as
+    U+FFFD on both (see ``_NulAsReplacement``)."""
+    return _PgString(length).with_variant(PgText(), "postgresql")
 
 
 def AnyText() -> TypeEngine[str]:
-    """TEXT on both; on PostgreSQL one that takes NUL characters (see ``PgText``)."""
-    return Text().with_variant(PgText(), "postgresql")
+    """TEXT on both, NUL stored as U+FFFD on both (see ``_NulAsReplacement``)."""
+    return PgText()
 
 
 metadata = MetaData()

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from heron.errors import NotFound, StoreError, ValueRejected
 from heron.records import Batch
 from heron.store import chunks, keys, queries
+from heron.store.access import AccessSession
 from heron.store.apply import apply_batch
 from heron.store.buckets import Buckets
 from heron.store.engine import READ, make_engine, sqlite_path
@@ -239,10 +240,19 @@ class SqlStore:
         with self._begin() if write else self._read() as conn:
             yield SqlSweepSession(conn)
 
+    # -- users' rights ---------------------------------------------------------------------
+    @contextmanager
+    def access_session(self, write: bool = False) -> Iterator[AccessSession]:
+        """Users, teams, project access, sessions and the audit trail in one transaction
+        (``write=True`` for changes; committed when the block ends)."""
+        with self._begin() if write else self._read() as conn:
+            yield AccessSession(conn)
+
     # -- API keys -------------------------------------------------------------------------
-    def create_key(self, user: str, admin: bool = False) -> tuple[str, keys.KeyInfo]:
+    def create_key(self, user: str, admin: bool = False,
+                   role: str | None = None) -> tuple[str, keys.KeyInfo]:
         with self._begin() as conn:
-            return keys.create_key(conn, user, admin)
+            return keys.create_key(conn, user, admin, role)
 
     def create_first_key(self, user: str = "admin") -> str | None:
         """An admin key if the store has no key yet (replicas starting together make one)."""

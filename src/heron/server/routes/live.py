@@ -8,8 +8,9 @@ misses nothing.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import msgspec
@@ -17,50 +18,77 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from heron.server.deps import ReadDep, StoreDep
+from heron.errors import AuthError
+from heron.server import permissions as p
+from heron.server.guard import Guard, ReadGuard
 from heron.server.jsonsafe import clean
 from heron.server.serialize import run_json
-from heron.store import SqlStore
+from heron.store import RunInfo, SqlStore
 
 router = APIRouter()
 POLL_SECONDS = 0.2
 KEEPALIVE_SECONDS = 15.0
 _json = msgspec.json.Encoder()
+log = logging.getLogger("heron.server")
 
 
-def _frames(store: SqlStore, events: list[tuple[int, int, dict[str, Any]]]) -> list[str]:
+def _frames(store: SqlStore, events: list[tuple[int, int, dict[str, Any]]],
+            sees: Callable[[RunInfo], bool] | None = None) -> list[str]:
+    """The SSE frames of ``events``, leaving out runs ``sees`` says the caller may not see."""
     frames: list[str] = []
     runs: dict[int, Any] = {}
     for event_id, run_pk, payload in events:
         if run_pk not in runs:
             runs[run_pk] = store.run_by_pk(run_pk)
         info = runs[run_pk]
-        if info is None:
+        if info is None or (sees is not None and not sees(info)):
             continue
-        base = {"run_id": info.run_id, "project": info.project}
-        messages: list[dict[str, Any]] = []
-        if payload.get("run"):
-            messages.append({"type": "run", "run": run_json(info)})
-        if payload.get("history") is not None:
-            messages.append({"type": "history", **base, "rows": payload["history"]})
-        elif payload.get("history_range") is not None:
-            first, last = payload["history_range"]
-            messages.append({"type": "history", **base, "rows": None, "first_step": first,
-                             "last_step": last})
-        if payload.get("console"):
-            messages.append({"type": "console", **base, "lines": payload["console"]})
-        for message in messages:
-            data = _json.encode(clean(message)).decode()
-            frames.append(f"id: {event_id}\ndata: {data}\n\n")
+        try:
+            frames.extend(_event_frames(event_id, info, payload))
+        except Exception:
+            # An event that cannot be shown must not end the stream: the browser would
+            # reconnect with the id before it and fail on the same event forever, and the
+            # project's whole feed with it. Its id is still sent, so the cursor moves on.
+            log.exception("heron: live event %s of run %s cannot be shown", event_id,
+                          info.run_id)
+            frames.append(f"id: {event_id}\n: event {event_id} cannot be shown\n\n")
     return frames
 
 
+def _event_frames(event_id: int, info: RunInfo, payload: dict[str, Any]) -> list[str]:
+    base = {"run_id": info.run_id, "project": info.project}
+    messages: list[dict[str, Any]] = []
+    if payload.get("run"):
+        messages.append({"type": "run", "run": run_json(info)})
+    if payload.get("history") is not None:
+        messages.append({"type": "history", **base, "rows": payload["history"]})
+    elif payload.get("history_range") is not None:
+        first, last = payload["history_range"]
+        messages.append({"type": "history", **base, "rows": None, "first_step": first,
+                         "last_step": last})
+    if payload.get("console"):
+        messages.append({"type": "console", **base, "lines": payload["console"]})
+    # clean() cuts values nested too deep (stored before the limit) and NaN/Inf for JSON.
+    return [f"id: {event_id}\ndata: {_json.encode(clean(message)).decode()}\n\n"
+            for message in messages]
+
+
+def _seen_by(guard: Guard) -> Callable[[RunInfo], bool]:
+    def sees(info: RunInfo) -> bool:
+        access = guard.cache.find(info.entity, info.project)
+        return access is not None and guard.level(access) >= p.READ
+    return sees
+
+
 @router.get("/live")
-async def live(request: Request, store: StoreDep, caller: ReadDep,
-               project: str | None = None, run: str | None = None,
-               cursor: int | None = Query(None, ge=0),
+async def live(request: Request, guard: ReadGuard, project: str | None = None,
+               run: str | None = None, cursor: int | None = Query(None, ge=0),
                last_event_id: str | None = Header(None)) -> StreamingResponse:
-    """Stream events after ``cursor`` (or ``Last-Event-ID``; by default from now on)."""
+    """Stream events after ``cursor`` (or ``Last-Event-ID``; by default from now on) of the
+    runs the caller sees; the stream ends when the caller's key or session does."""
+    store = guard.store
+    # A project the caller may not see streams nothing, like one with no runs yet.
+    sees = None if guard.sees_everything else _seen_by(guard)
     start = cursor
     if start is None and last_event_id and last_event_id.isdigit():
         start = int(last_event_id)
@@ -72,10 +100,14 @@ async def live(request: Request, store: StoreDep, caller: ReadDep,
         last_sent = time.monotonic()
         yield f"retry: 1000\nid: {after}\n: connected\n\n"
         while not await request.is_disconnected():
+            try:  # cached for a second: a revoked key or ended session stops the stream
+                await run_in_threadpool(request.app.state.auth.caller, request, False)
+            except AuthError:
+                return
             events = await run_in_threadpool(store.events_after, after, project, run)
             if events:
                 after = events[-1][0]
-                for frame in await run_in_threadpool(_frames, store, events):
+                for frame in await run_in_threadpool(_frames, store, events, sees):
                     yield frame
                 last_sent = time.monotonic()
                 continue

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 
 from heron.errors import NotFound, ValueRejected
 from heron.server.deps import ReadDep, StoreDep
+from heron.server.guard import ReadGuard
 from heron.server.jsonsafe import SafeJSONResponse
 from heron.server.routes.common import (
     find_runs,
@@ -23,7 +24,7 @@ from heron.server.routes.run_table import sort_key
 router = APIRouter()
 
 @router.get("/projects/{project}/media", response_class=SafeJSONResponse)
-def media_rows(project: str, store: StoreDep, caller: ReadDep, key: str = Query(min_length=1),
+def media_rows(project: str, guard: ReadGuard, key: str = Query(min_length=1),
                runs: str = Query(min_length=1), limit: int = Query(200, ge=1, le=5000),
                stream: str = "history") -> Any:
     """Each run's values of one media key (images, histograms, tables): at most ``limit``
@@ -31,7 +32,11 @@ def media_rows(project: str, store: StoreDep, caller: ReadDep, key: str = Query(
     from heron.api.history import sample_indices
 
     stream_no = stream_number(stream)
+    store = guard.store
+    shown = guard.listed(project)
     infos, missing = find_runs(store, project, run_id_list(runs))
+    missing += [i.run_id for i in infos if shown is None or i.entity != shown.entity]
+    infos = [i for i in infos if shown is not None and i.entity == shown.entity]
     out = []
     for info in infos:
         s = store.read_series(info.pk, key, stream_no)
@@ -65,7 +70,7 @@ class _TableCache:
             raise NotFound(f"no media file {str(path)[-200:]!r}") from None
         try:
             data = json.loads(raw)  # json reads NaN and Infinity back
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise ValueRejected("the file is not a table (JSON with columns and data)") from None
         if not (isinstance(data, dict) and isinstance(data.get("columns"), list)
                 and isinstance(data.get("data"), list)):

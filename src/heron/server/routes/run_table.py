@@ -13,7 +13,8 @@ from typing import Any, Literal
 from fastapi import APIRouter
 
 from heron.errors import ValueRejected
-from heron.server.deps import ReadDep, StoreDep
+from heron.limits import MAX_DEPTH, cut_deep
+from heron.server.guard import ReadGuard
 from heron.server.jsonsafe import SafeJSONResponse
 from heron.store import RunInfo
 
@@ -49,17 +50,18 @@ def parse_filter(text: str) -> tuple[list[tuple[str, str, str]], list[str]]:
     return conds, words
 
 
-def flatten(obj: dict[str, Any], prefix: str = "", out: dict[str, Any] | None = None
-            ) -> dict[str, Any]:
+def flatten(obj: dict[str, Any], prefix: str = "", out: dict[str, Any] | None = None,
+            levels: int = MAX_DEPTH) -> dict[str, Any]:
     """Nested dicts as dotted keys (``optimizer.lr``), as the table shows them; logged media
-    values (dicts with a ``_type``) stay whole."""
+    values (dicts with a ``_type``) stay whole. Past ``levels`` of nesting (a run stored
+    before the depth limit) the rest is cut (``heron.limits.cut_deep``)."""
     out = {} if out is None else out
     for k, v in obj.items():
         key = f"{prefix}.{k}" if prefix else str(k)
-        if isinstance(v, dict) and v and "_type" not in v:
-            flatten(v, key, out)
+        if isinstance(v, dict) and v and "_type" not in v and levels > 1:
+            flatten(v, key, out, levels - 1)
         else:
-            out[key] = v
+            out[key] = cut_deep(v, levels)
     return out
 
 
@@ -127,6 +129,7 @@ def _as_number(v: Any) -> float | None:
 def text_of(v: Any) -> str:
     if isinstance(v, str):
         return v
+    # Values are cut at MAX_DEPTH by flatten, well within json's recursion limit.
     return json.dumps(v, separators=(",", ":"), default=str)
 
 
@@ -200,7 +203,7 @@ def order_views(views: list[RunView], sort: str | None, descending: bool,
 
 
 @router.get("/projects/{project}/run-ids", response_class=SafeJSONResponse)
-def run_ids(project: str, store: StoreDep, caller: ReadDep, filter: str = "",
+def run_ids(project: str, guard: ReadGuard, filter: str = "",
             state: str = "", tag: str = "", sort: str = "",
             order: Literal["asc", "desc"] = "asc", group: str = "") -> Any:
     """The ids of the project's runs that match, in table order (newest first by default).
@@ -214,7 +217,9 @@ def run_ids(project: str, store: StoreDep, caller: ReadDep, filter: str = "",
     if len(filter) > 2000:
         raise ValueRejected("filter is longer than 2000 characters")
     now = time.time()
-    infos = store.list_runs(project)
+    chosen = guard.listed(project)
+    infos = [i for i in guard.store.list_runs(project)
+             if chosen is not None and i.entity == chosen.entity]
     conds, words = parse_filter(filter)
     views = [RunView(i, now) for i in infos]
     views = [v for v in views if (not state or v.info.state == state)

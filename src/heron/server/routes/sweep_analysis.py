@@ -11,7 +11,7 @@ import numpy as np
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from heron.server.deps import ReadDep, StoreDep
+from heron.server.guard import ReadGuard
 from heron.server.jsonsafe import SafeJSONResponse
 from heron.server.routes.common import (
     json_encoder,
@@ -72,14 +72,16 @@ _analyses_lock = threading.Lock()
 
 
 @router.get("/sweeps/{sweep_id}/analysis", response_class=SafeJSONResponse)
-async def sweep_analysis(sweep_id: str, store: StoreDep, caller: ReadDep,
-                         importance: bool = True) -> Any:
+async def sweep_analysis(sweep_id: str, guard: ReadGuard, importance: bool = True) -> Any:
     """The sweep's runs ranked by its metric, the best value so far in creation order, and each
     parameter's correlation with the metric and random-forest importance (``importance=false``:
     without the forest, which takes a second the first time scikit-learn loads, unless its
     figures for these runs are already at hand)."""
     from heron.sweeps.controller import SweepController
 
+    store = guard.store
+    await run_in_threadpool(guard.sweep, await run_in_threadpool(
+        SweepController(store).get, sweep_id))
     sweep = await run_in_threadpool(SweepController(store).describe, sweep_id)
     metric = sweep.get("metric") or {}
     goal = metric.get("goal") or "minimize"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from heron.store import sweep_tables  # noqa: F401  (registers the sweep tables)
+from heron.store import access_tables, sweep_tables  # noqa: F401  (registers them)
 from heron.store.schema import metadata
 
 connection = context.config.attributes["connection"]
