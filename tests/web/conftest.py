@@ -11,11 +11,14 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from tests.support.server import ServerProcess
 from tests.web import seeds
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -170,9 +173,16 @@ class PageProbe:
         dialog.dismiss()
 
 
+# Playwright's polling wait_for_function builds its predicate with `new Function`, which the
+# dashboard's Content-Security-Policy (no 'unsafe-eval') refuses: the tests' own contexts bypass
+# the policy. test_page_security.py checks the dashboard under it, with no bypass.
+TEST_CONTEXT = {"bypass_csp": True}
+
+
 @pytest.fixture
 def probe(browser: Any, server: str) -> Iterator[PageProbe]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True,
+                                  **TEST_CONTEXT)
     page = context.new_page()
     page.set_default_timeout(10_000)
     pr = PageProbe(page)
@@ -202,6 +212,86 @@ def scroll_to(page: Any, selector: str) -> Any:
     return el.first
 
 
+SIGN_IN_FORM = 'form[aria-label="Sign in"]'
+
+
+def sign_in_form(page: Any, key: str) -> None:
+    """Type `key` into the dashboard's sign-in page and submit it."""
+    form = page.locator(SIGN_IN_FORM)
+    form.wait_for()
+    form.locator('input[type="password"]').fill(key)
+    form.locator('button[type="submit"]').click()
+
+
+def sign_in(context: Any, base: str, key: str) -> None:
+    """Sign a browser context in as the dashboard does: the key, sent once, for the session
+    cookie (the context keeps it; no key is left in the page)."""
+    res = context.request.post(f"{base}/api/v1/session", data={"key": key},
+                               headers={"X-Heron-Client": "dashboard"})
+    assert res.ok, f"signing in failed: {res.status} {res.text()}"
+
+
 def run_id_of(server: str, project: str, name: str) -> str:
     runs = get_json(f"{server}/api/v1/projects/{project}/runs")
     return str(next(r["id"] for r in runs if r["name"] == name))
+
+
+@dataclass
+class ClosedServer:
+    """A ``heron server`` that wants a key (docs/security.md), on a SQLite store of its own,
+    with the admin key its first start printed."""
+
+    process: ServerProcess
+    admin_key: str
+    store_url: str
+    media: Path
+    home: Path
+    """A folder for the test's own files."""
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    def api(self, method: str, path: str, key: str | None = None,
+            headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+        """A REST call with a key (the admin's unless given), as the SDK or a script makes."""
+        headers = {"Authorization": f"Bearer {key or self.admin_key}", **(headers or {})}
+        return httpx.request(method, f"{self.url}/api/v1/{path}", headers=headers, timeout=30,
+                             **kw)
+
+    def new_user_key(self, name: str, role: str) -> tuple[str, str]:
+        """A user made through REST with the admin's key, and a key for them: (key, key id)."""
+        made = self.api("POST", "users", json={"name": name, "role": role})
+        assert made.status_code == 200, made.text
+        key = self.api("POST", "keys", json={"user": name})
+        assert key.status_code == 200, key.text
+        return key.json()["key"], str(key.json()["id"])
+
+
+@pytest.fixture(scope="module")
+def closed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClosedServer]:
+    if not (STATIC / "index.html").is_file():
+        pytest.fail("the dashboard is not built: run `bash scripts/build-web.sh`")
+    home = tmp_path_factory.mktemp("closed")
+    store_url = f"sqlite:///{home / 'heron.db'}"
+    process = ServerProcess(store_url, home / "media", free_port(),
+                            env={"HERON_CONFIG_DIR": str(home / "config")})
+    try:
+        process.wait_ready()
+        assert process.admin_key, f"the first start printed no admin key:\n{process.stderr}"
+        yield ClosedServer(process, process.admin_key, store_url, home / "media", home)
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def visitor(browser: Any) -> Iterator[PageProbe]:
+    """A page in a browser context of its own, signed out (``visitor.page.context``)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **TEST_CONTEXT)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    pr = PageProbe(page)
+    yield pr
+    context.close()
+    assert not pr.dialogs, f"a dialog opened (script injection?): {pr.dialogs}"
+    assert not pr.errors, f"script errors on the page: {pr.errors}"

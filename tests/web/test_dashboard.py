@@ -182,11 +182,13 @@ def test_table_filters_and_sorts(probe: PageProbe, server: str) -> None:
     panel.locator(".legend-item >> nth=2").wait_for()
     page.locator('.tr[data-run-id] .eye >> nth=1').click()
     page.wait_for_function(
-        "document.querySelectorAll('.chart[data-metric=\"train/acc\"] .legend-item').length === 2"
+        "() => document.querySelectorAll('.chart[data-metric=\"train/acc\"] .legend-item')"
+        ".length === 2"
     )
     page.locator('.tr[data-run-id] .eye >> nth=1').click()
     page.wait_for_function(
-        "document.querySelectorAll('.chart[data-metric=\"train/acc\"] .legend-item').length === 3"
+        "() => document.querySelectorAll('.chart[data-metric=\"train/acc\"] .legend-item')"
+        ".length === 3"
     )
     # leave the sort as it was for the other tests (it is remembered per browser)
     header.click()
@@ -266,7 +268,7 @@ def test_console_shows_lines_with_ansi_colours_as_text(probe: PageProbe, server:
     assert line.locator(".fg-red").inner_text() == "error:"
     assert page.locator(".console-body script").count() == 0
     page.fill('input[aria-label="Search console"]', "second")
-    page.wait_for_function("document.querySelectorAll('.cline').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('.cline').length === 1")
     screenshot(page, "run-console")
 
 

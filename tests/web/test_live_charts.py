@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.web.conftest import CHROMIUM, SCREENSHOTS, PageProbe, get_json, sdk_env
+from tests.web.conftest import (
+    CHROMIUM,
+    SCREENSHOTS,
+    TEST_CONTEXT,
+    PageProbe,
+    get_json,
+    sdk_env,
+)
 
 if not CHROMIUM.exists():
     pytest.skip(f"the dashboard tests need the system Chromium at {CHROMIUM}",
@@ -167,7 +174,7 @@ def contexts(browser: Any) -> Iterator[Opener]:
 
     def new(prefs: dict[str, Any]) -> PageProbe:
         # Tall enough that every panel is on screen (panels render lazily).
-        context = browser.new_context(viewport={"width": 1280, "height": 2200})
+        context = browser.new_context(viewport={"width": 1280, "height": 2200}, **TEST_CONTEXT)
         context.add_init_script(
             "for (const [k, v] of Object.entries(" + json.dumps(prefs) + "))"
             " localStorage.setItem('heron.' + k, JSON.stringify(v));")

@@ -1,4 +1,6 @@
 // The one typed client for the server's REST API (docs/server-api.md) and its live feed (SSE).
+// Requests are authenticated by the session cookie (docs/security.md); no key lives in the page.
+import { safeMediaPath, sameOrigin } from "./mediapath";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -251,6 +253,8 @@ export class ApiError extends Error {
   constructor(
     public status: number,
     message: string,
+    /** The server's own words (its `detail`), without the status. */
+    public reason: string = message,
   ) {
     super(message);
   }
@@ -262,7 +266,7 @@ export function apiBase(): string {
   return new URL("api/v1/", page).toString();
 }
 
-function url(path: string, query?: Record<string, string | number | undefined | null>): string {
+export function url(path: string, query?: Record<string, string | number | undefined | null>): string {
   const u = new URL(path.replace(/^\//, ""), apiBase());
   if (query) {
     for (const [k, v] of Object.entries(query)) {
@@ -278,41 +282,60 @@ function runPath(project: string, runId: string): string {
   return `projects/${enc(project)}/runs/${enc(runId)}`;
 }
 
-/** An API key for servers that guard writes (`heron server`; `heron ui` needs none). */
-export function apiKey(): string | null {
-  try {
-    return localStorage.getItem("heron.apiKey");
-  } catch {
-    return null;
-  }
+/** Called when the server answers 401: the session is missing, expired or revoked. */
+let onSignInNeeded: ((reason: string) => void) | null = null;
+
+export function setSignInHandler(f: ((reason: string) => void) | null): void {
+  onSignInNeeded = f;
 }
 
-export function setApiKey(key: string | null): void {
-  try {
-    if (key) localStorage.setItem("heron.apiKey", key);
-    else localStorage.removeItem("heron.apiKey");
-  } catch {
-    /* storage disabled: the key lasts until reload */
-  }
+/** Headers every state-changing request carries: JSON, and who sends it. A form on another
+ * site can send neither, so the server can tell the dashboard's writes from forged ones. */
+export const WRITE_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Type": "application/json",
+  "X-Heron-Client": "dashboard",
+};
+
+export interface RequestOptions extends RequestInit {
+  /** The caller handles a 401 itself (signing in), instead of showing the sign-in page. */
+  own401?: boolean;
+  /** Sent as the JSON body. */
+  json?: unknown;
 }
 
-async function request<T>(path: string, init?: RequestInit & { signal?: AbortSignal }): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json", ...(init?.headers as Record<string, string>) };
-  const key = apiKey();
-  if (key) headers.Authorization = `Bearer ${key}`;
-  const res = await fetch(path, { ...init, headers });
-  if (!res.ok) {
-    let reason = res.statusText;
-    try {
-      const body = await res.json();
-      if (body && typeof body.detail === "string") reason = body.detail;
-      else if (body && body.detail) reason = JSON.stringify(body.detail);
-    } catch {
-      /* not JSON */
-    }
-    throw new ApiError(res.status, `${res.status}: ${reason}`);
+async function failure(res: Response, own401 = false): Promise<ApiError> {
+  let reason = res.statusText;
+  try {
+    const body = await res.json();
+    if (body && typeof body.detail === "string") reason = body.detail;
+    else if (body && body.detail) reason = JSON.stringify(body.detail);
+  } catch {
+    /* not JSON */
   }
-  return (await res.json()) as T;
+  if (res.status === 401 && !own401) onSignInNeeded?.(reason);
+  return new ApiError(res.status, `${res.status}: ${reason}`, reason);
+}
+
+/** A same-origin request authenticated by the session cookie (never a key in the page). */
+async function send(path: string, init: RequestOptions = {}): Promise<Response> {
+  const { own401, json, ...rest } = init;
+  const method = (rest.method ?? "GET").toUpperCase();
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    ...(method === "GET" || method === "HEAD" ? {} : WRITE_HEADERS),
+    ...(rest.headers as Record<string, string> | undefined),
+  };
+  const body = json === undefined ? rest.body : JSON.stringify(json);
+  const res = await fetch(path, { ...rest, method, headers, body, credentials: "same-origin" });
+  if (!res.ok) throw await failure(res, own401);
+  return res;
+}
+
+/** A JSON request (an empty answer, such as 204, gives undefined). */
+export async function request<T>(path: string, init: RequestOptions = {}): Promise<T> {
+  const res = await send(path, init);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** JSON cannot hold NaN or +/-Inf: the server sends them as strings; charts need numbers. */
@@ -378,21 +401,7 @@ export function decodeSeries(buf: ArrayBuffer): ProjectSeries {
 }
 
 async function requestBinary(path: string, signal?: AbortSignal): Promise<ArrayBuffer> {
-  const headers: Record<string, string> = {};
-  const key = apiKey();
-  if (key) headers.Authorization = `Bearer ${key}`;
-  const res = await fetch(path, { headers, signal });
-  if (!res.ok) {
-    let reason = res.statusText;
-    try {
-      const body = await res.json();
-      if (body && body.detail) reason = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
-    } catch {
-      /* not JSON */
-    }
-    throw new ApiError(res.status, `${res.status}: ${reason}`);
-  }
-  return res.arrayBuffer();
+  return (await send(path, { signal })).arrayBuffer();
 }
 
 export const api = {
@@ -407,8 +416,7 @@ export const api = {
   patchRun: (project: string, runId: string, patch: RunPatch) =>
     request<RunDetail | Run | Record<string, unknown>>(url(runPath(project, runId)), {
       method: "PATCH",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(patch),
+      json: patch,
     }),
 
   keys: (project: string, runId: string, stream: Stream = "history", signal?: AbortSignal) =>
@@ -460,8 +468,12 @@ export const api = {
   tablePage: (path: string, q: { offset: number; limit: number; sort?: number | null; order?: "asc" | "desc" }, signal?: AbortSignal) =>
     request<TablePage>(url("tables", { path, offset: q.offset, limit: q.limit, sort: q.sort ?? undefined, order: q.order }), { signal }),
 
-  /** The URL of a stored media file from its reference's `path` (`media/ab/...png`). */
-  mediaUrl: (path: string) => url(path.split("/").map(enc).join("/")),
+  /** The URL of a stored media file from its reference's `path` (`media/ab/...png`); null
+   * when the path is not one of the server's media files (see mediapath.ts). */
+  mediaUrl: (path: string): string | null => {
+    const safe = safeMediaPath(path);
+    return safe === null ? null : sameOrigin(url(safe), location.origin);
+  },
 
   sweeps: (project: string, signal?: AbortSignal) => request<SweepListItem[]>(url("sweeps", { project }), { signal }),
 
@@ -474,8 +486,7 @@ export const api = {
   setSweepState: (id: string, action: "pause" | "resume" | "stop" | "cancel") =>
     request<{ state: string }>(url(`sweeps/${enc(id)}/state`), {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ action }),
+      json: { action },
     }),
 
   history: (
@@ -566,6 +577,8 @@ export class LiveFeed {
     };
     src.onerror = () => {
       if (src.readyState === EventSource.CLOSED) {
+        // The stream cannot say why it closed: ask who we are (a 401 shows the sign-in page).
+        request(url("me")).catch(() => undefined);
         this.setStatus("reconnecting");
         src.close();
         this.timer = window.setTimeout(() => this.open(), this.retry);

@@ -1,6 +1,8 @@
 // Hooks that keep a page's data current from the live feed.
 import { useEffect, useLayoutEffect, useState } from "preact/hooks";
-import { api, LiveFeed, type LiveEvent, type LiveStatus, type Run } from "./api";
+import { api, ApiError, LiveFeed, type LiveEvent, type LiveStatus, type Run } from "./api";
+
+const NO_PROJECT_RETRY_MS = 3000;
 
 /** The last step a history event carries (its rows, or the range of a large batch). */
 export function lastStepOf(ev: LiveEvent): number | null {
@@ -34,13 +36,27 @@ export function useRuns(project: string, feed: LiveFeed | null) {
 
   useLayoutEffect(() => {
     const ctrl = new AbortController();
+    let timer: number | undefined;
     setRuns(null);
     setError(null);
-    api
-      .runs(project, ctrl.signal)
-      .then(setRuns)
-      .catch((e: Error) => !ctrl.signal.aborted && setError(e.message));
-    return () => ctrl.abort();
+    const load = () =>
+      api
+        .runs(project, ctrl.signal)
+        .then(setRuns)
+        .catch((e: Error) => {
+          if (ctrl.signal.aborted) return;
+          // No such project (or not one we may see): no runs yet. Its first run creates it,
+          // and the feed cannot follow a project that does not exist: ask again now and then.
+          if (e instanceof ApiError && e.status === 404) {
+            setRuns((old) => (old && old.length ? old : []));
+            timer = window.setTimeout(load, NO_PROJECT_RETRY_MS);
+          } else setError(e.message);
+        });
+    void load();
+    return () => {
+      ctrl.abort();
+      window.clearTimeout(timer);
+    };
   }, [project]);
 
   useEffect(() => {

@@ -1,17 +1,31 @@
-// Heron's dashboard: the app shell (top bar, theme, routing by URL hash).
+// Heron's dashboard: the app shell (top bar, theme, sign-in, routing by URL hash).
 import "uplot/dist/uPlot.min.css";
 import "./styles.css";
 import { render } from "preact";
+import type { Me } from "./accounts";
+import { UserMenu } from "./components/UserMenu";
+import { Spinner } from "./components/bits";
+import { Admin, MyKeys } from "./pages/Admin";
 import { Compare } from "./pages/Compare";
 import { Projects } from "./pages/Projects";
 import { RunPage } from "./pages/RunPage";
+import { SignIn } from "./pages/SignIn";
 import { SweepPage } from "./pages/SweepPage";
 import { Sweeps } from "./pages/Sweeps";
 import { Workspace } from "./pages/Workspace";
 import { href, useRoute, type Route } from "./router";
+import { startSession, useSession } from "./session";
 import { setTheme, useTheme } from "./theme";
 
 function Crumbs({ route }: { route: Route }) {
+  if (route.page === "admin" || route.page === "keys") {
+    return (
+      <nav class="crumbs" aria-label="Breadcrumbs">
+        <span class="crumb-sep">/</span>
+        <span class="crumb">{route.page === "admin" ? "admin" : "my keys"}</span>
+      </nav>
+    );
+  }
   if (route.page === "projects" || route.page === "notfound") return null;
   return (
     <nav class="crumbs" aria-label="Breadcrumbs">
@@ -47,31 +61,26 @@ function Crumbs({ route }: { route: Route }) {
   );
 }
 
-function App() {
-  const route = useRoute();
-  const theme = useTheme();
-  let page;
+function Page({ route, me }: { route: Route; me: Me | null }) {
   switch (route.page) {
     case "projects":
-      page = <Projects />;
-      break;
+      return <Projects />;
     case "workspace":
-      page = <Workspace key={route.project} project={route.project} />;
-      break;
+      return <Workspace key={route.project} project={route.project} />;
     case "run":
-      page = <RunPage key={`${route.project}/${route.run}`} project={route.project} runId={route.run} tab={route.tab} />;
-      break;
+      return <RunPage key={`${route.project}/${route.run}`} project={route.project} runId={route.run} tab={route.tab} />;
     case "sweeps":
-      page = <Sweeps project={route.project} />;
-      break;
+      return <Sweeps project={route.project} />;
     case "sweep":
-      page = <SweepPage key={route.sweep} project={route.project} sweepId={route.sweep} />;
-      break;
+      return <SweepPage key={route.sweep} project={route.project} sweepId={route.sweep} />;
     case "compare":
-      page = <Compare project={route.project} runIds={route.runs} />;
-      break;
+      return <Compare project={route.project} runIds={route.runs} />;
+    case "admin":
+      return <Admin me={me} tab={route.tab} />;
+    case "keys":
+      return <MyKeys me={me} />;
     default:
-      page = (
+      return (
         <div class="page">
           <div class="empty">
             <div class="empty-title">Nothing here</div>
@@ -80,6 +89,17 @@ function App() {
         </div>
       );
   }
+}
+
+function App() {
+  const route = useRoute();
+  const theme = useTheme();
+  const session = useSession();
+  // Until the server says who we are, and while it wants a key, no page loads (nor 401s).
+  let page;
+  if (session.status === "checking") page = <div class="page"><Spinner label="Connecting…" /></div>;
+  else if (session.status === "signin") page = <SignIn reason={session.reason} canCancel={!!session.back} />;
+  else page = <Page route={route} me={session.me} />;
   return (
     <>
       <header class="topbar">
@@ -87,8 +107,9 @@ function App() {
           <span class="brand-mark" />
           Heron
         </a>
-        <Crumbs route={route} />
+        {session.status === "ready" && <Crumbs route={route} />}
         <span class="spacer" />
+        {session.status === "ready" && <UserMenu me={session.me} />}
         <button
           class="btn btn-ghost theme-toggle"
           title="Switch light / dark theme"
@@ -103,6 +124,7 @@ function App() {
   );
 }
 
+startSession();
 const root = document.getElementById("app")!;
 root.textContent = "";
 render(<App />, root);

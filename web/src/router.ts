@@ -8,13 +8,23 @@ export type Route =
   | { page: "run"; project: string; run: string; tab: string }
   | { page: "sweeps"; project: string }
   | { page: "sweep"; project: string; sweep: string }
+  | { page: "admin"; tab: AdminTab }
+  | { page: "keys" }
   | { page: "notfound"; path: string };
+
+export const ADMIN_TABS = ["users", "keys", "teams", "audit"] as const;
+export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseHash(hash: string): Route {
   const [path, qs] = hash.replace(/^#/, "").split("?");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const query = new URLSearchParams(qs ?? "");
   if (parts.length === 0) return { page: "projects" };
+  if (parts[0] === "admin" && parts.length <= 2) {
+    const tab = (parts[1] ?? "users") as AdminTab;
+    if (ADMIN_TABS.includes(tab)) return { page: "admin", tab };
+  }
+  if (parts[0] === "keys" && parts.length === 1) return { page: "keys" };
   if (parts[0] === "p" && parts.length >= 2) {
     const project = parts[1];
     if (parts.length === 2) return { page: "workspace", project };
@@ -39,6 +49,8 @@ export const href = {
     `#/p/${e(project)}/r/${e(run)}${tab && tab !== "overview" ? `/${tab}` : ""}`,
   sweeps: (project: string) => `#/p/${e(project)}/sweeps`,
   sweep: (project: string, sweep: string) => `#/p/${e(project)}/sweeps/${e(sweep)}`,
+  admin: (tab?: AdminTab) => (tab && tab !== "users" ? `#/admin/${tab}` : "#/admin"),
+  myKeys: () => "#/keys",
   compare: (project: string, runs: string[]) =>
     `#/p/${e(project)}/compare?runs=${runs.map(e).join(",")}`,
 };

@@ -1,7 +1,7 @@
 // One run: overview (editable name, tags, notes), config and summary trees, its charts, system
 // metrics, console and files. Tabs live in the URL hash (`#/p/P/r/R/logs`).
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, ApiError, setApiKey, type RunDetail, type RunFile, type RunPatch } from "../api";
+import { api, type RunDetail, type RunFile, type RunPatch } from "../api";
 import { ChartToolbar } from "../components/ChartToolbar";
 import { Console } from "../components/Console";
 import { isModuleTree, ModelTree } from "../components/ModelTree";
@@ -109,21 +109,6 @@ function TagEditor(props: { tags: string[]; onSave: (tags: string[]) => Promise<
       />
       {err && <span class="error">{err}</span>}
     </span>
-  );
-}
-
-/** Shown when the server refused an edit for want of a key (`heron server`, not `heron ui`). */
-function KeyPrompt({ onDone }: { onDone: () => void }) {
-  const [key, setKey] = useState("");
-  return (
-    <div class="key-prompt card">
-      <span>This server needs an API key to edit runs.</span>
-      <input class="input input-sm" type="password" placeholder="API key" aria-label="API key" value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} />
-      <button class="btn btn-sm btn-primary" disabled={!key.trim()} onClick={() => { setApiKey(key.trim()); onDone(); }}>
-        Use key
-      </button>
-      <span class="muted">Kept in this browser only; then save again.</span>
-    </div>
   );
 }
 
@@ -265,15 +250,9 @@ export function RunPage({ project, runId, tab }: { project: string; runId: strin
   const chartRuns = useChartRuns(runList, () => PALETTE[0]);
   const xMetrics = useMemo(() => xAxisChoices(runList), [runList]);
 
-  const [needKey, setNeedKey] = useState(false);
+  // A 401 shows the sign-in page; a 403 (not the run's owner) is the edit's own error.
   const onPatch = async (p: RunPatch) => {
-    let res;
-    try {
-      res = await api.patchRun(project, runId, p);
-    } catch (e) {
-      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) setNeedKey(true);
-      throw e;
-    }
+    const res = await api.patchRun(project, runId, p);
     setRun((old) => {
       if (!old) return old;
       const merged = { ...old, ...p };
@@ -304,7 +283,6 @@ export function RunPage({ project, runId, tab }: { project: string; runId: strin
           </a>
         ))}
       </nav>
-      {tab === "overview" && needKey && <KeyPrompt onDone={() => setNeedKey(false)} />}
       {tab === "overview" && <Overview run={run} onPatch={onPatch} />}
       {(tab === "charts" || tab === "system") && (
         <>

@@ -3,7 +3,7 @@
 // against each parameter, the parameters' importance (computed on the server) and the best runs.
 // Refreshed when the live feed says one of the sweep's runs started, changed or ended.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, ApiError, setApiKey, type Json, type Sweep, type SweepAnalysis } from "../api";
+import { api, type Json, type Sweep, type SweepAnalysis } from "../api";
 import { Empty, LiveDot, Spinner, StatePill } from "../components/bits";
 import { flatten, fmtNum, relTime } from "../format";
 import { useLiveFeed } from "../live";
@@ -30,8 +30,6 @@ function Controls({ sweep, onDone }: { sweep: Sweep; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<Action | null>(null);
-  const [needKey, setNeedKey] = useState(false);
-  const [key, setKey] = useState("");
   const act = async (a: Action) => {
     setBusy(true);
     setErr(null);
@@ -39,7 +37,6 @@ function Controls({ sweep, onDone }: { sweep: Sweep; onDone: () => void }) {
       await api.setSweepState(sweep.id, a);
       onDone();
     } catch (e) {
-      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) setNeedKey(true);
       setErr((e as Error).message);
     } finally {
       setBusy(false);
@@ -70,12 +67,6 @@ function Controls({ sweep, onDone }: { sweep: Sweep; onDone: () => void }) {
         ))
       )}
       {err && <span class="error">{err}</span>}
-      {needKey && (
-        <span class="key-inline">
-          <input class="input input-sm" type="password" placeholder="API key" aria-label="API key" value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} />
-          <button class="btn btn-sm btn-primary" disabled={!key.trim()} onClick={() => { setApiKey(key.trim()); setNeedKey(false); setErr(null); }}>Use key</button>
-        </span>
-      )}
     </span>
   );
 }

@@ -14,6 +14,7 @@ import { useChartRuns, xAxisChoices } from "../panels/chartruns";
 import { PanelGrid } from "../panels/PanelGrid";
 import { usePref } from "../prefs";
 import { href } from "../router";
+import { AccessButton } from "./ProjectAccess";
 
 const CHART_LIMITS = [5, 10, 20, 50, 100, 0];
 
@@ -80,9 +81,10 @@ function ColumnPicker(props: {
 
 /**
  * The table's run ids in order, from the server, for `query`; asked again (at most every
- * half second) when runs start or change. `appliedSort`: the sort the ids are in.
+ * half second) when runs start or change, and when the project's first run appears (`exists`).
+ * `appliedSort`: the sort the ids are in.
  */
-function useRunOrder(project: string, query: RunQuery, sort: Sort, feed: ReturnType<typeof useLiveFeed>["feed"]) {
+function useRunOrder(project: string, query: RunQuery, sort: Sort, feed: ReturnType<typeof useLiveFeed>["feed"], exists: boolean) {
   const [result, setResult] = useState<{ order: RunIds; sort: Sort; query: RunQuery } | null>(null);
   const [tick, setTick] = useState(0);
   const sig = JSON.stringify(query);
@@ -101,7 +103,7 @@ function useRunOrder(project: string, query: RunQuery, sort: Sort, feed: ReturnT
       window.clearTimeout(t);
       ctrl.abort();
     };
-  }, [project, sig, tick]);
+  }, [project, sig, tick, exists]);
   useEffect(() => {
     if (!feed) return;
     let timer: number | undefined;
@@ -193,7 +195,7 @@ export function Workspace({ project }: { project: string }) {
     order: sort && sort.dir === -1 ? "desc" : "asc",
     group: groupBy,
   };
-  const { order, appliedSort, applied, busy } = useRunOrder(project, query, sort, feed);
+  const { order, appliedSort, applied, busy } = useRunOrder(project, query, sort, feed, !!runs?.length);
   const shown = useMemo(() => {
     if (!runs || !order) return [];
     const byId = new Map(runs.map((r) => [r.id, r]));
@@ -253,7 +255,7 @@ export function Workspace({ project }: { project: string }) {
       </div>
     );
   }
-  if (!runs || !order) return <div class="page"><Spinner label="Loading runs…" /></div>;
+  if (!runs) return <div class="page"><Spinner label="Loading runs…" /></div>;
   if (!runs.length) {
     return (
       <div class="page">
@@ -264,6 +266,7 @@ export function Workspace({ project }: { project: string }) {
       </div>
     );
   }
+  if (!order) return <div class="page"><Spinner label="Loading runs…" /></div>;
 
   const selectedIds = [...selected].filter((id) => runs.some((r) => r.id === id));
   return (
@@ -275,6 +278,7 @@ export function Workspace({ project }: { project: string }) {
         </span>
         <LiveDot status={status} />
         <span class="spacer" />
+        <AccessButton project={project} />
         <a class="btn btn-ghost" href={href.sweeps(project)} data-action="sweeps" title="This project's hyperparameter sweeps">
           Sweeps{sweepCount ? ` (${sweepCount})` : ""}
         </a>

@@ -16,6 +16,8 @@ const maskCache = new Map<string, Promise<HTMLCanvasElement>>();
 function colourMask(path: string): Promise<HTMLCanvasElement> {
   let p = maskCache.get(path);
   if (!p) {
+    const src = api.mediaUrl(path);
+    if (src === null) return Promise.reject(new Error(`mask path refused: ${path}`));
     p = new Promise((resolve, reject) => {
       const img = new Image();
       img.onload = () => {
@@ -48,7 +50,7 @@ function colourMask(path: string): Promise<HTMLCanvasElement> {
         resolve(c);
       };
       img.onerror = () => reject(new Error(`mask ${path} did not load`));
-      img.src = api.mediaUrl(path);
+      img.src = src;
     });
     maskCache.set(path, p);
   }
@@ -74,6 +76,15 @@ function MaskLayer({ path, name }: { path: string; name: string }) {
     };
   }, [path]);
   return <canvas ref={ref} class="media-mask" data-mask={name} />;
+}
+
+/** In place of a file whose stored path is not one of the server's media files. */
+export function MediaRefused({ path }: { path: unknown }) {
+  return (
+    <span class="media-refused" data-refused="1" title={`Not a media file of this server: ${String(path)}`}>
+      media path refused
+    </span>
+  );
 }
 
 export function MediaImage(props: {
@@ -121,6 +132,7 @@ export function MediaImage(props: {
     });
   }
   const masks = Object.entries(pic.masks ?? {}).filter(([name]) => !overlays.off.has(`mask:${name}`));
+  const src = api.mediaUrl(pic.path);
   return (
     <figure class="media-fig">
       <div
@@ -129,7 +141,11 @@ export function MediaImage(props: {
         title={props.onClick ? "Click to enlarge" : undefined}
         style={{ width: `${Math.round(dispW)}px`, aspectRatio: `${w} / ${h}` }}
       >
-        <img src={api.mediaUrl(pic.path)} alt={pic.caption ?? ""} loading="lazy" />
+        {src !== null ? (
+          <img src={src} alt={pic.caption ?? ""} loading="lazy" />
+        ) : (
+          <MediaRefused path={pic.path} />
+        )}
         {masks.map(([name, m]) => <MaskLayer key={name} name={name} path={m.path} />)}
         {boxes}
       </div>

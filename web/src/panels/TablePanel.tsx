@@ -7,7 +7,8 @@ import { Modal } from "../components/Modal";
 import { fmtNum, fmtValue } from "../format";
 import { isAbort } from "../limit";
 import type { ChartRun } from "./chartdata";
-import { MediaImage } from "./MediaImage";
+import { safeMediaPath } from "../mediapath";
+import { MediaImage, MediaRefused } from "./MediaImage";
 import { StepSlider, useStepIndex } from "./MediaPanel";
 import { isHistogram, isTableFile, picturesOf, useMediaRows, type Picture } from "./media";
 
@@ -59,8 +60,9 @@ export function TablePanel(props: { project: string; metric: string; runs: Chart
   const [big, setBig] = useState<Picture | null>(null);
 
   useEffect(() => setOffset(0), [path, sort?.col, sort?.order]);
+  const refused = !!path && safeMediaPath(path) === null;
   useEffect(() => {
-    if (!path) return;
+    if (!path || refused) return;
     const ctrl = new AbortController();
     api
       .tablePage(path, { offset, limit: PAGE, sort: sort?.col, order: sort?.order }, ctrl.signal)
@@ -98,7 +100,14 @@ export function TablePanel(props: { project: string; metric: string; runs: Chart
       {(error || pageError) && <div class="chart-msg chart-err">{error ?? pageError}</div>}
       {!rows && !error && <div class="chart-msg">Loading…</div>}
       {rows && !withTables.length && <div class="chart-msg">No tables for the visible runs</div>}
-      {page && path && (
+      {refused && (
+        <div class="ltable-foot">
+          <MediaRefused path={path} />
+          <span class="spacer" />
+          {versions.steps.length > 1 && <StepSlider steps={versions.steps} index={index} onIndex={onIndex} />}
+        </div>
+      )}
+      {page && path && !refused && (
         <div class="ltable-wrap">
           <table class="table ltable">
             <thead>
@@ -132,7 +141,7 @@ export function TablePanel(props: { project: string; metric: string; runs: Chart
           </table>
         </div>
       )}
-      {page && (
+      {page && !refused && (
         <div class="ltable-foot">
           <button class="btn btn-sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))} aria-label="Previous page">‹ Prev</button>
           <span class="muted ltable-range">{total ? `${offset + 1}–${Math.min(offset + PAGE, total)} of ${total}` : "empty"}</span>
