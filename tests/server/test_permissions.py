@@ -8,6 +8,8 @@ and a member of another team. Projects: ``shared`` (visibility server, owned by 
 
 from __future__ import annotations
 
+import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -297,3 +299,119 @@ def test_a_valid_key_is_never_refused_for_others_wrong_keys(team: Team) -> None:
         good = anyone.get("/projects", headers={"Authorization": f"Bearer {team.keys['member']}"})
         assert good.status_code == 200
         assert anyone.get("/projects").status_code == 401  # no key: not a guess, not throttled
+OPEN_ROUTES = {("GET", "/api/v1/health"), ("POST", "/api/v1/session"),
+               ("DELETE", "/api/v1/session")}
+"""Routes anyone may call: health, and signing in and out (which need no key to ask)."""
+
+
+def _routes(url: str) -> list[tuple[str, str]]:
+    spec = httpx.get(url + "/api/v1/openapi.json", timeout=30).json()
+    return [(method.upper(), path) for path, ops in spec["paths"].items() for method in ops
+            if method in ("get", "post", "put", "patch", "delete")]
+
+
+def test_every_route_refuses_anonymous_and_revoked_callers(team: Team) -> None:
+    routes = _routes(team.url)
+    assert len(routes) >= 45
+    for who in ("anonymous", "revoked"):
+        key = team.keys[who]
+        headers = {"Content-Type": "application/json"}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        with httpx.Client(base_url=team.url, timeout=30, headers=headers) as client:
+            for method, path in routes:
+                if (method, path) in OPEN_ROUTES:
+                    continue
+                concrete = re.sub(r"\{[^}]+\}", "x", path)
+                code = client.request(method, concrete, content=b"{}").status_code
+                assert code in (401, 429), (who, method, path, code)
+
+
+def test_media_and_tables_need_a_signed_in_reader(team: Team) -> None:
+    with team.client("owner") as owner:
+        path = _ok(owner.post("/media", params={"suffix": ".png"}, content=b"\x89PNG fake",
+                              headers={"Content-Type": "application/octet-stream"})
+                   ).json()["path"]
+    _expect(team, lambda c, who: c.get("/" + path).status_code, anonymous=401, revoked=401,
+            rest=200)
+    _expect(team, lambda c, who: c.post("/media", params={"suffix": ".txt"}, content=b"x",
+                                        headers={"Content-Type": "application/octet-stream"}
+                                        ).status_code,
+            anonymous=401, revoked=401, viewer=403, rest=200)
+    _expect(team, lambda c, who: c.get("/tables", params={"path": path}).status_code,
+            anonymous=401, revoked=401, rest=422)  # readable, but not a table
+
+
+def test_sweep_lists_show_only_visible_projects(team: Team) -> None:
+    config = {"method": "grid", "parameters": {"a": {"values": [1]}}}
+    with team.client("owner") as owner:
+        private = _ok(owner.post("/sweeps", json={"config": config, "project": "vision",
+                                                  "entity": "vision"})).json()["id"]
+
+    def listed(client: httpx.Client, who: str) -> int:
+        response = client.get("/sweeps")
+        if response.status_code != 200:
+            return response.status_code
+        return 2 if private in {s["id"] for s in response.json()} else 1
+
+    _expect(team, listed, anonymous=401, revoked=401, viewer=1, member=1, other=1, owner=2,
+            admin=2)
+    _expect(team, lambda c, who: c.get(f"/sweeps/{private}/analysis",
+                                       params={"importance": "false"}).status_code,
+            anonymous=401, revoked=401, viewer=404, member=404, other=404, owner=200,
+            admin=200)
+
+
+def test_the_live_feed_carries_only_runs_the_caller_sees(team: Team) -> None:
+    seen: dict[str, list[str]] = {who: [] for who in ("other", "owner", "admin")}
+
+    def follow(who: str) -> None:
+        with team.client(who) as client, client.stream("GET", "/live", timeout=20) as feed:
+            started = time.monotonic()
+            for line in feed.iter_lines():
+                seen[who].append(line)
+                if time.monotonic() - started > 4:
+                    return
+
+    readers = [threading.Thread(target=follow, args=(who,), daemon=True) for who in seen]
+    for reader in readers:
+        reader.start()
+    time.sleep(1.0)
+    with team.client("owner") as owner:
+        assert ingest(owner, batch("vision", "v-live", entity="vision")) == 200
+        assert ingest(owner, batch("shared", "s-live")) == 200
+    for reader in readers:
+        reader.join(timeout=30)
+    text = {who: "\n".join(lines) for who, lines in seen.items()}
+    for who in ("owner", "admin"):
+        assert "v-live" in text[who] and "s-live" in text[who], who
+    assert "s-live" in text["other"] and "v-live" not in text["other"]
+
+
+def test_team_admins_manage_their_team_and_nobody_elses(team: Team) -> None:
+    def add(client: httpx.Client, who: str) -> int:
+        return client.put("/teams/vision/members/member", json={"role": "viewer"}).status_code
+
+    _expect(team, add, anonymous=401, revoked=401, viewer=403, member=403, other=403,
+            owner=200, admin=200)  # owner is vision's team admin; other is rivals' admin
+    with team.client("admin") as admin:
+        _ok(admin.delete("/teams/vision/members/member"))
+        trail = [(e["actor"], e["action"], e["target"]) for e in admin.get("/audit").json()]
+    assert ("owner", "team.member", "vision/member") in trail
+
+
+def test_access_changes_take_an_owner_and_are_audited(team: Team) -> None:
+    made = iter(range(1000))
+
+    def change(client: httpx.Client, who: str) -> int:
+        project = f"acc-{who}-{next(made)}"  # the member creates, and so owns, each project
+        with team.client("member") as member:
+            assert ingest(member, batch(project, "first")) == 200
+        return client.patch(f"/projects/{project}/access",
+                            json={"visibility": "private"}).status_code
+
+    _expect(team, change, anonymous=401, revoked=401, viewer=403, other=403, owner=403,
+            member=200, admin=200)
+    with team.client("admin") as admin:
+        trail = [(e["actor"], e["action"]) for e in admin.get("/audit").json()]
+    assert ("member", "project.access") in trail

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from heron import records as r
+from heron.store import open_store
 from tests.support.server import ServerProcess, create_key, heron_servers
 
 
@@ -65,14 +66,20 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzServer
         yield FuzzServer(server.url, key, media, server, _seed(server.url, headers))
 
 
+def restore_key(fuzz_server: FuzzServer) -> None:
+    """Give the fuzzer a working admin key again when fuzzed requests revoked or rotated it
+    (``DELETE /keys/1`` is an early example), or removed or demoted its user."""
+    me = httpx.get(f"{fuzz_server.url}/api/v1/me", headers=fuzz_server.headers, timeout=30)
+    if me.status_code == 200 and me.json().get("role") == "admin":
+        return
+    store = open_store(fuzz_server.process.db, media_root=fuzz_server.media)
+    try:
+        fuzz_server.key = store.create_key(f"fuzzer-{time.time_ns()}", role="admin")[0]
+    finally:
+        store.close()
+
+
 @pytest.fixture(autouse=True)
 def working_key(fuzz_server: FuzzServer) -> Iterator[None]:
-    """Give the fuzzer a working admin key again when fuzzed requests revoked or rotated it
-    (``DELETE /keys/1`` is an early example), so every operation is fuzzed signed in."""
     yield
-    me = httpx.get(f"{fuzz_server.url}/api/v1/me", headers=fuzz_server.headers, timeout=30)
-    if me.status_code != 200:
-        root = fuzz_server.media.parent
-        env = {"HERON_DIR": str(root / "heron-dir"), "HERON_CONFIG_DIR": str(root / "config")}
-        fuzz_server.key = create_key(fuzz_server.process.db, fuzz_server.media,
-                                     user=f"fuzzer-{time.time_ns()}", admin=True, env=env)
+    restore_key(fuzz_server)

@@ -18,7 +18,7 @@ from heron.store import SqlStore
 from ._support import batch, row
 from .conftest import Sql
 
-BEAT = 0.2
+BEAT = 0.5  # wide enough that a loaded machine reads "running" right after the write
 """A short heartbeat interval: silence of 4 beats (0.8 s) means crashed."""
 RUN_TABLES = ("history_chunks", "history_objects", "console_lines", "run_files", "alerts")
 

@@ -225,7 +225,7 @@ def remove_member(team: str, user: str, request: Request, store: StoreDep, calle
 # -- the audit trail --------------------------------------------------------------------------
 @router.get("/audit")
 def audit_trail(store: StoreDep, caller: ReadDep, limit: int = Query(100, ge=1, le=1000),
-                before: int | None = Query(None, ge=1)) -> list[dict[str, Any]]:
+                before: int | None = Query(None, ge=1, le=2**63 - 1)) -> list[dict[str, Any]]:
     require_admin(caller)
     with store.access_session() as access:
         return [asdict(e) for e in access.audit_entries(limit, before)]

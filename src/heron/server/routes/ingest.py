@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 
 from heron import records as r
-from heron.errors import NotFound, ValueRejected
+from heron.errors import NotFound, PermissionDenied, ValueRejected
 from heron.limits import MAX_DEPTH
 from heron.media.base import DirectoryMediaWriter
 from heron.server.deps import ReadDep, StoreDep, WriteDep
@@ -65,6 +65,8 @@ async def ingest(request: Request, guard: WriteGuard) -> dict[str, int]:
 @router.post("/media")
 async def upload_media(request: Request, store: StoreDep, caller: WriteDep,
                        suffix: str = "") -> dict[str, str]:
+    if caller.role == "viewer":
+        raise PermissionDenied(f"{caller.user!r} is a viewer and cannot upload media")
     if not _SUFFIX.match(suffix):
         raise ValueRejected(f"suffix {suffix!r} may only hold letters, digits, '.', '_', '-'")
     data = await _body(request)
