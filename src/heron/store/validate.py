@@ -72,10 +72,11 @@ def _rows_are_flat(rows: list[dict[str, Any]]) -> bool:
         return True
     if max(map(len, rows)) > limits.MAX_ROW_KEYS:
         return False
-    if not _FLAT.issuperset(map(type, chain.from_iterable(map(dict.values, rows)))):
+    # set() first: a few distinct types looked up once each, not one lookup per value.
+    if not _FLAT.issuperset(set(map(type, chain.from_iterable(map(dict.values, rows))))):
         return False
     try:
-        return max(map(len, set(chain.from_iterable(rows))), default=0) <= limits.MAX_KEY_LENGTH
+        return max(map(len, set().union(*rows)), default=0) <= limits.MAX_KEY_LENGTH
     except TypeError:  # a key that is not a string (a caller of the store's own): name it
         return False
 
