@@ -110,3 +110,29 @@ def test_sessions_expire(tmp_path: Path) -> None:
     with store.access_session() as access:
         assert access.principal_for_session(token) is None
     store.close()
+
+
+def test_revocation_reaches_every_replica_within_a_second(tmp_path: Path) -> None:
+    """Two servers on one database: a key revoked through one stops working on the other
+    within a second (each re-reads keys at most once a second; nothing is shared in memory)."""
+    from tests.support.server import heron_servers
+
+    db = f"sqlite:///{tmp_path / 'heron.db'}"
+    with heron_servers(db, tmp_path / "media", count=2, together=False) as (first, second):
+        admin = first.wait_admin_key()
+        with httpx.Client(base_url=first.url + "/api/v1", timeout=30,
+                          headers={"Authorization": f"Bearer {admin}"}) as client:
+            assert client.post("/users", json={"name": "gus", "role": "member"}).status_code == 200
+            made = client.post("/keys", json={"user": "gus"}).json()
+        gus = {"Authorization": f"Bearer {made['key']}"}
+        assert httpx.get(second.url + "/api/v1/me", headers=gus).json()["user"] == "gus"
+        signed_in = httpx.Client(base_url=second.url + "/api/v1", timeout=30)
+        assert signed_in.post("/session", json={"key": made["key"]}).status_code == 200
+        with httpx.Client(base_url=first.url + "/api/v1", timeout=30,
+                          headers={"Authorization": f"Bearer {admin}"}) as client:
+            assert client.delete(f"/keys/{made['id']}").json() == {"revoked": True}
+        revoked_at = time.monotonic()
+        while httpx.get(second.url + "/api/v1/me", headers=gus).status_code == 200:
+            assert time.monotonic() - revoked_at < 1.5, "the other replica still took the key"
+            time.sleep(0.05)
+        assert signed_in.get("/me").status_code == 401  # its sessions ended with it

@@ -66,7 +66,8 @@ def test_paused_sweep_hands_out_nothing_until_resumed(workdir: Path, store: SqlS
 def test_stop_lets_the_running_run_finish_and_hands_out_no_more(workdir: Path,
                                                                  store: SqlStore) -> None:
     write_program(workdir, SLOW, "slow.py")
-    sweep_id = create_sweep(workdir, sweep(1.5))
+    # The run lasts long enough for `heron sweep --stop` to start and act on a loaded machine.
+    sweep_id = create_sweep(workdir, sweep(4.0))
     agent = start_heron("agent", sweep_id, cwd=workdir)
     try:
         wait_for(lambda: states(store, sweep_id) == ["running"], what="the first run to start")
@@ -77,7 +78,7 @@ def test_stop_lets_the_running_run_finish_and_hands_out_no_more(workdir: Path,
         agent.kill()
     (run,) = sweep_runs(store, sweep_id)
     assert run.state == "finished" and run.ended_at is not None
-    assert run.ended_at - run.created_at >= 1.5
+    assert run.ended_at - run.created_at >= 4.0
     assert f"sweep {sweep_id} is finished; agent stops" in agent.output
     late = heron("agent", sweep_id, cwd=workdir)
     assert late.returncode == 0 and "ran 0 run(s)" in late.stderr
