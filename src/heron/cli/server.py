@@ -113,6 +113,11 @@ def keys_revoke(ctx: click.Context, key_id: int) -> None:
     click.echo(f"key {key_id} revoked")
 
 
+LOCAL_WANDB_KEY = "local-" + "0" * 40
+"""Any key does on ``heron ui`` (it has no users), but the wandb client wants one of 40+
+characters."""
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
@@ -125,6 +130,8 @@ def ui(host: str, port: int, no_browser: bool) -> None:
     if not no_browser:
         threading.Timer(1.0, lambda: _open(url)).start()
     click.echo(f"heron: dashboard at {url}", err=True)
+    click.echo(f"heron: to log here with the official wandb client, set "
+               f"WANDB_BASE_URL=http://{host}:{port} WANDB_API_KEY={LOCAL_WANDB_KEY}", err=True)
     serve(_default_db(), host=host, port=port, access="open", quiet=True)
 
 

@@ -31,6 +31,8 @@ from heron.server.routes import (
     sweep_analysis,
     sweeps,
 )
+from heron.server.signing import Signer
+from heron.server.wandb import router as wandb_router
 from heron.store import SqlStore
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -90,6 +92,7 @@ def create_app(store: SqlStore, *, access: str = "keys",
     app.state.auth = Authenticator(store, public_read=access in ("public-read", "open"),
                                    open_write=access == "open")
     app.state.access_cache = AccessCache(store)
+    app.state.signer = Signer(store)
 
     @app.get("/api/v1/health")
     def health() -> dict[str, str]:
@@ -99,6 +102,7 @@ def create_app(store: SqlStore, *, access: str = "keys",
                    run_table.router, media_panels.router, sweep_analysis.router,
                    session.router, admin.router, project_access.router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(wandb_router)  # the official wandb client (docs/wandb-client.md)
 
     if static_dir is not None and (static_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=static_dir, html=True), name="dashboard")

@@ -19,6 +19,7 @@ from heron.store.access_tables import (
     audit_log,
     project_access,
     project_members,
+    server_secrets,
     sessions,
     sweep_access,
     team_members,
@@ -410,6 +411,24 @@ class AccessSession:
                              .where(sweep_access.c.sweep_id == sweep_id)).scalar()
         return None if found is None else str(found)
 
+
+    # -- secrets ----------------------------------------------------------------------------------
+    def server_secret(self, name: str, size: int = 32) -> bytes:
+        """The random secret called ``name`` that every replica shares, made on first use
+        (concurrent makers agree on the first one stored)."""
+        query = select(server_secrets.c.value).where(server_secrets.c.name == name)
+        found = self._conn.execute(query).scalar()
+        if found is None:
+            values = {"name": name, "value": secrets.token_bytes(size), "created_at": time.time()}
+            if self._conn.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                self._conn.execute(pg_insert(server_secrets).values(**values)
+                                   .on_conflict_do_nothing(index_elements=["name"]))
+            else:  # SQLite writers hold the whole database: nobody can insert meanwhile
+                self._conn.execute(insert(server_secrets).values(**values))
+            found = self._conn.execute(query).scalar_one()
+        return bytes(found)
 
     # -- the audit trail --------------------------------------------------------------------------
     def record(self, actor: str | None, action: str, target: str,

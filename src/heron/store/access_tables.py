@@ -90,3 +90,14 @@ Index("ix_audit_at", audit_log.c.id)
 
 ACCESS_TABLES = (user_roles, teams, team_members, project_access, project_members,
                  sweep_access, sessions, audit_log)
+
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    # Random keys every replica shares (the W&B adapter's upload-URL signatures): made once, on
+    # first use, by whichever replica gets there first.
+    Column("name", Str(64), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+"""Created by migration 0004 (not part of ``ACCESS_TABLES``, which 0003 creates)."""
