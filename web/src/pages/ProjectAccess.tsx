@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { accounts, type ProjectAccess } from "../accounts";
 import { Modal } from "../components/Modal";
 import { useAction, useLoad } from "../useLoad";
+import { useSession } from "../session";
 
 export const PROJECT_ROLES = ["viewer", "member", "owner"] as const;
 
@@ -85,11 +86,14 @@ function AccessDialog({ project, access, onChange, onClose }: { project: string;
   );
 }
 
-/** "Access" in the workspace's header, for the project's owners only. */
+/** "Access" in the workspace's header, for the project's owners only; none on `heron ui`, whose
+ * open store has no users to grant anything to. */
 export function AccessButton({ project }: { project: string }) {
-  const access = useLoad((signal) => accounts.access(project, signal).catch(() => null), [project]);
+  const s = useSession();
+  const openServer = s.status === "ready" && s.me?.access === "open";
+  const access = useLoad((signal) => (openServer ? Promise.resolve(null) : accounts.access(project, signal).catch(() => null)), [project, openServer]);
   const [open, setOpen] = useState(false);
-  if (!access.data || access.data.level !== "owner") return null;
+  if (openServer || !access.data || access.data.level !== "owner") return null;
   return (
     <>
       <button class="btn btn-ghost" data-action="access" title="Who may read and write this project" onClick={() => setOpen(true)}>
