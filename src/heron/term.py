@@ -77,3 +77,20 @@ def forget(once: str) -> None:
     """Allow a ``once=`` message to be printed again (a condition that ended and may return)."""
     with _lock:
         _said.discard(once)
+
+
+def outside_heron(depth: int = 1) -> int:
+    """The ``stacklevel`` for ``warnings.warn`` that points at the first caller outside Heron,
+    called where ``warnings.warn`` is called; ``depth`` is the stacklevel to start looking from
+    (1: the function that warns, 2: its caller).
+
+    Example:
+        >>> warnings.warn("odd value", stacklevel=outside_heron())
+    """
+    frame = sys._getframe(depth)
+    level = depth
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] == (
+            "heron"):
+        frame = frame.f_back
+        level += 1
+    return level

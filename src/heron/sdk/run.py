@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import sys
 import threading
 import time
 import traceback
@@ -26,7 +25,7 @@ from heron.sdk.sinks import Sink
 from heron.sdk.summary import MetricDef, Summary, parse_goal, parse_summary
 from heron.sdk.values import fit_record, normalise_row, trim_row
 from heron.sdk.writer import Writer
-from heron.term import termlog, termwarn
+from heron.term import outside_heron, termlog, termwarn
 
 ALERT_LEVELS = ("INFO", "WARN", "ERROR")
 
@@ -410,7 +409,7 @@ class Run:
             self._warned_finished = True
         if warn:
             warnings.warn(f"heron: run {self.id} is finished; {what} ignored (and any later "
-                          "call that would change the run)", stacklevel=_outside_heron())
+                          "call that would change the run)", stacklevel=outside_heron())
         return False
 
     def emit(self, record: r.Record) -> None:
@@ -434,17 +433,6 @@ class Run:
         from heron.sdk.metadata import git_metadata
 
         self._start.metadata.update(git_metadata(self._start.metadata.get("cwd")))
-
-
-def _outside_heron() -> int:
-    """The ``stacklevel`` of the first caller outside Heron (where a warning should point)."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] == (
-            "heron"):
-        frame = frame.f_back
-        level += 1
-    return level
 
 
 def _as_step(step: Any) -> int:

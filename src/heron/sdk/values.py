@@ -12,7 +12,6 @@ rest of the row is kept, and the store never refuses the batch that carries it. 
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +25,7 @@ from heron.limits import (
     mapping_problem,
 )
 from heron.media.base import Media
+from heron.term import outside_heron
 
 _PLAIN = (float, int, str, bool, type(None))
 _PLAIN_SET = set(_PLAIN)
@@ -43,18 +43,7 @@ _GOOD_KEYS_KEPT = 100_000
 def warn_once(key: str, kind: str, message: str) -> None:
     if (key, kind) not in _warned:
         _warned.add((key, kind))
-        warnings.warn(message, stacklevel=_outside_heron())
-
-
-def _outside_heron() -> int:
-    """The ``stacklevel`` of the first caller outside Heron (where a warning should point)."""
-    frame = sys._getframe(2)
-    level = 2
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] == (
-            "heron"):
-        frame = frame.f_back
-        level += 1
-    return level
+        warnings.warn(message, stacklevel=outside_heron(2))
 
 
 def normalise_row(data: Mapping[Any, Any]) -> tuple[dict[str, Any], bool]:
