@@ -29,7 +29,7 @@ from heron.errors import RunNotFound
 from heron.server.wandb import entities, media
 from heron.server.wandb.context import BadRequest, Context
 from heron.server.wandb.offsets import Offsets, offsets_in_store
-from heron.server.wandb.operations import stopped
+from heron.server.wandb.stops import stopped
 
 HISTORY = "wandb-history.jsonl"
 EVENTS = "wandb-events.jsonl"

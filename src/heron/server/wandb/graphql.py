@@ -1,5 +1,5 @@
 """``POST /graphql``: parse the query with graphql-core, answer each top-level field with its
-resolver (``operations.RESOLVERS``), and shape the answer leniently to what was asked.
+resolver (``routes.RESOLVERS``), and shape the answer leniently to what was asked.
 
 There is no schema: a resolver returns plain dicts (values may be callables taking a nested
 field's arguments), ``shape`` keeps the fields the query selects and answers null for the

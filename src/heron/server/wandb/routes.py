@@ -10,12 +10,14 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from heron.errors import AuthError
-from heron.server.wandb import file_stream, uploads
+from heron.server.wandb import file_stream, operations, queries, sweeps, uploads
 from heron.server.wandb.context import context, graphql_error, read_body, status_of
 from heron.server.wandb.graphql import Unimplemented, execute
-from heron.server.wandb.operations import RESOLVERS, UPLOAD_PREFIX
+from heron.server.wandb.operations import UPLOAD_PREFIX
 
 router = APIRouter(include_in_schema=False)
+RESOLVERS = {**operations.RESOLVERS, **queries.RESOLVERS, **sweeps.RESOLVERS}
+"""Every top-level GraphQL field Heron answers, by the module that answers it."""
 
 
 @router.post("/graphql")
