@@ -25,10 +25,11 @@ MEDIA_PACKAGES = ("numpy", "pillow")
 """What ``wandb.Image`` needs besides wandb."""
 
 
-def _client_venv(version: str) -> Path:
-    """``CACHE/wandb-VERSION/bin/python`` with ``wandb==VERSION``; skips the test when the
-    package index cannot be reached."""
-    target = CACHE / f"wandb-{version}"
+def client_venv(version: str, packages: tuple[str, ...] = MEDIA_PACKAGES,
+                name: str | None = None) -> Path:
+    """``CACHE/NAME/bin/python`` (NAME defaults to ``wandb-VERSION``) with ``wandb==VERSION``
+    and ``packages``; skips the test when the package index cannot be reached."""
+    target = CACHE / (name or f"wandb-{version}")
     python = target / "bin" / "python"
     if python.exists():
         return python  # (scripts run it directly: its pip's shebang names where it was made)
@@ -40,12 +41,12 @@ def _client_venv(version: str) -> Path:
         pytest.skip(f"cannot make a venv for wandb {version}: {made.stderr[-500:]}")
     pip = subprocess.run([str(building / "bin" / "python"), "-m", "pip", "install", "-q",
                           "--disable-pip-version-check", f"wandb=={version}",
-                          *MEDIA_PACKAGES],
+                          *packages],
                          capture_output=True, text=True, timeout=900, check=False)
     if pip.returncode != 0:
         shutil.rmtree(building, ignore_errors=True)
-        pytest.skip(f"pip could not install wandb=={version} (is the package index "
-                    f"reachable?): {pip.stderr[-500:]}")
+        pytest.skip(f"pip could not install wandb=={version} {' '.join(packages)} (is the "
+                    f"package index reachable?): {pip.stderr[-500:]}")
     try:
         building.rename(target)  # another worker may have finished first: use theirs
     except OSError:
@@ -56,7 +57,7 @@ def _client_venv(version: str) -> Path:
 @pytest.fixture(scope="session")
 def wandb_python() -> Path:
     """The interpreter of a venv holding the official client, wandb 0.31.0."""
-    return _client_venv(WANDB_VERSION)
+    return client_venv(WANDB_VERSION)
 
 
 @dataclass
