@@ -73,7 +73,7 @@ def _setup(url: str, process: ServerProcess) -> Team:
     team = Team(url, keys, process)
     with team.client("owner") as owner:
         for run_id in ("r-owner", "r-del-1", "r-del-2", "r-del-3", "r-del-4", "r-del-5",
-                       "r-del-6", "r-del-7"):
+                       "r-del-6", "r-del-7", "r-stop"):
             assert ingest(owner, batch("shared", run_id)) == 200
         assert ingest(owner, batch("vision", "v-owner", entity="vision")) == 200
     with team.client("member") as member:
@@ -225,6 +225,20 @@ def test_deleting_a_run_takes_its_author_or_an_owner_and_is_audited(team: Team) 
         assert {(e["actor"], e["target"]) for e in deletions} == {
             ("owner", "/shared/r-del-4"), ("admin", "/shared/r-del-5")}
         assert all(time.time() - e["at"] < 600 for e in deletions)
+
+
+def test_stopping_a_run_takes_its_author_or_an_owner_and_is_audited(team: Team) -> None:
+    _expect(team, lambda c, who: c.post("/projects/shared/runs/r-stop/stop", json={})
+            .status_code, anonymous=401, revoked=401, viewer=403, member=403, other=403,
+            owner=200, admin=200)  # a second stop of a stopped run is still 200
+    with team.client("member") as member:
+        stopped = _ok(member.post("/projects/shared/runs/r-member/stop", json={})).json()
+        assert stopped["stop_requested_at"] is not None and stopped["state"] == "running"
+    with team.client("admin") as admin:
+        stops = [e for e in admin.get("/audit").json() if e["action"] == "run.stop"]
+        assert sorted((e["actor"], e["target"]) for e in stops) == [
+            ("admin", "/shared/r-stop"), ("member", "/shared/r-member"),
+            ("owner", "/shared/r-stop")]
 
 
 def test_project_access_changes_take_an_owner(team: Team) -> None:

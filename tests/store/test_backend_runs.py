@@ -104,6 +104,25 @@ def test_update_run_edits_the_editable_fields_only(store: SqlStore) -> None:
     assert store.get_run("proj", "edited").name == "renamed"
 
 
+def test_a_stop_is_asked_of_running_runs_only_and_a_resume_clears_it(store: SqlStore) -> None:
+    store.write(batch("live", 1, r.RunStart(name="live", heartbeat_interval=60.0)))
+    pk = store.get_run("proj", "live").pk
+    assert store.get_run("proj", "live").stop_requested_at is None
+
+    assert store.request_run_stop(pk) is True
+    asked = store.get_run("proj", "live").stop_requested_at
+    assert asked is not None and abs(asked - time.time()) < 60
+    assert store.request_run_stop(pk) is True  # asking again changes nothing
+    assert store.get_run("proj", "live").stop_requested_at == asked
+
+    store.write(batch("live", 2, r.RunEnd(state="killed", exit_code=255, ended_at=time.time())))
+    assert store.request_run_stop(pk) is False  # ended: nothing to stop
+    store.write(batch("live", 3, r.RunStart(name="live", resumed=True,
+                                            heartbeat_interval=60.0)))
+    assert store.get_run("proj", "live").stop_requested_at is None
+    assert store.request_run_stop(pk) is True
+
+
 def test_runs_are_listed_newest_first_and_filtered(store: SqlStore) -> None:
     for i, (run_id, project, entity, sweep) in enumerate([
         ("a", "p1", "", None), ("b", "p1", "team", "sw"), ("c", "p2", "", "sw"),

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from heron.api import history as h
-from heron.errors import ValueRejected
+from heron.errors import Conflict, ValueRejected
 from heron.limits import cut_values, file_name_problem
 from heron.store import RunAccess
 from heron.store.models import STREAMS, FileInfo, RunInfo, Series
@@ -228,6 +228,17 @@ class Run:
         self._store.update_run(self._info.pk, name=self.name, tags=self.tags, notes=self.notes,
                                group=self.group, job_type=self.job_type, config=self.config,
                                summary=self.summary)
+
+    def stop(self) -> None:
+        """Ask the running run to stop: within seconds its script gets a ``KeyboardInterrupt``
+        (Heron's SDK and the official wandb client alike) and the run ends ``killed``.
+        ``Conflict`` when the run is not running.
+
+        >>> heron.Api().run("my-project/abc123").stop()  # doctest: +SKIP
+        """
+        if not self._store.request_run_stop(self._info.pk):
+            raise Conflict(f"run {self.id} is {self.state}, not running: there is nothing to "
+                           "stop")
 
     def delete(self, delete_artifacts: bool = False) -> None:
         """Delete the run and everything it logged."""

@@ -159,7 +159,7 @@ def init(
               summary=summary, first_seq=existing.last_seq + 1 if existing is not None else 1)
     if sweep_params is not None:
         lock_keys(run.config, sweep_params, "sweep")
-    _start_background(run, resolved)
+    _start_background(run, resolved, sink)
     if not resolved.silent:
         where = f"offline, in {run_dir}" if offline else f"logging to {resolved.store_url()}"
         termlog(f"run {run.name} ({run.id}) in project {project_name}, {where}")
@@ -191,7 +191,7 @@ def _build_sink(settings: RunSettings, project: str, entity: str) -> Sink:
     })
 
 
-def _start_background(run: Run, settings: RunSettings) -> None:
+def _start_background(run: Run, settings: RunSettings, sink: Sink) -> None:
     if settings.console in ("wrap", "auto", "redirect"):
         from heron.sdk.console import ConsoleCapture
 
@@ -210,6 +210,13 @@ def _start_background(run: Run, settings: RunSettings) -> None:
         )
         sampler.start()
         run.add_end_hook(sampler.stop)
+    if not run.offline and run.sweep_id is None:  # a sweep's agent stops its own runs
+        from heron.sdk.stop_watch import StopWatch, interrupt_script
+
+        watch = StopWatch(lambda: sink.fetch_run(run.project, run.id, run.entity or None),
+                          interrupt_script(run.name))
+        watch.start()
+        run.add_end_hook(watch.stop)
     run.add_end_hook(lambda: _clear_resume_file(settings, run))
 
 

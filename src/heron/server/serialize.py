@@ -32,7 +32,7 @@ def run_json(info: RunInfo, full: bool = False) -> dict[str, Any]:
         "user": info.user, "host": info.host, "config": cut_values(info.config),
         "summary": cut_values(info.summary if full else compact(info.summary)),
         "metrics": cut_values(info.metrics), "last_step": info.last_step,
-        "history_rows": info.history_rows,
+        "history_rows": info.history_rows, "stop_requested_at": info.stop_requested_at,
     }
     if full:
         out.update(metadata=cut_values(info.metadata), exit_code=info.exit_code,

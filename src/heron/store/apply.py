@@ -256,6 +256,7 @@ def _start_fields(start: r.RunStart) -> dict[str, Any]:
         "ended_at": None,
         "exit_code": None,
         "traceback": None,
+        "stop_requested_at": None,  # a resumed run is not stopped by an old request
     }
     if not start.resumed and start.started_at:
         fields["created_at"] = start.started_at

@@ -46,6 +46,8 @@ class RunInfo:
     history_rows: int
     last_seq: int = 0
     """The last batch sequence number applied; a resumed writer continues after it."""
+    stop_requested_at: float | None = None
+    """When a stop of the running run was asked for (``SqlStore.request_run_stop``)."""
 
 
 @dataclasses.dataclass

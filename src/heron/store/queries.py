@@ -49,6 +49,7 @@ def _to_info(row: Row[Any]) -> RunInfo:
         heartbeat_at=m["heartbeat_at"], heartbeat_interval=m["heartbeat_interval"],
         ended_at=m["ended_at"], exit_code=m["exit_code"], traceback=m["traceback"],
         last_step=m["last_step"], history_rows=m["history_rows"], last_seq=m["last_seq"],
+        stop_requested_at=m["stop_requested_at"],
     )
 
 

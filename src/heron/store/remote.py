@@ -22,7 +22,7 @@ _INFO_FIELDS = {
     "updated_at": "updated_at", "heartbeat_at": "heartbeat_at", "ended_at": "ended_at",
     "exit_code": "exit_code", "traceback": "traceback", "last_step": "last_step",
     "history_rows": "history_rows", "last_seq": "last_seq",
-    "heartbeat_interval": "heartbeat_interval",
+    "heartbeat_interval": "heartbeat_interval", "stop_requested_at": "stop_requested_at",
 }
 
 
@@ -136,6 +136,16 @@ class RemoteStore:
 
     def delete_run(self, run_pk: int) -> None:
         self._request("DELETE", self._path(run_pk))
+
+    def request_run_stop(self, run_pk: int) -> bool:
+        try:
+            self.client.request("POST", self._path(run_pk, "stop"), json={},
+                                what="a stop of the run")
+        except Conflict:  # the run is not running
+            return False
+        except (NotFound, ValueRejected, CommError) as exc:
+            raise StoreError(str(exc)) from exc
+        return True
 
     def close(self) -> None:
         self.client.close()

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # The Alembic revision the tables below correspond to; a test keeps it equal to the head.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 
 def Int() -> TypeEngine[int]:
@@ -119,6 +119,9 @@ runs = Table(
     Column("last_step", BigInteger, nullable=False, default=-1),
     Column("history_rows", BigInteger, nullable=False, default=0),
     Column("last_seq", BigInteger, nullable=False, default=0),
+    # When someone asked the running run to stop (the dashboard's Stop, the REST API); the
+    # run's SDK reads it and ends the script. Cleared when the run starts again.
+    Column("stop_requested_at", Float),
     UniqueConstraint("project_id", "run_id", name="uq_runs_project_run"),
 )
 Index("ix_runs_sweep", runs.c.sweep_id)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -95,6 +96,20 @@ class SqlStore:
         if values:
             with self._begin() as conn:
                 conn.execute(update(runs).where(runs.c.id == run_pk).values(**values))
+
+    def request_run_stop(self, run_pk: int) -> bool:
+        """Ask the running run ``run_pk`` to stop: its SDK (Heron's or the official wandb
+        client) ends the script, and the run ends ``killed``. False when the run is not
+        running (a stop of a run that already ended changes nothing)."""
+        with self._begin() as conn:
+            done = conn.execute(update(runs).where(runs.c.id == run_pk,
+                                                   runs.c.state == "running",
+                                                   runs.c.stop_requested_at.is_(None))
+                                .values(stop_requested_at=time.time()))
+            return done.rowcount > 0 or conn.execute(
+                select(runs.c.stop_requested_at).where(runs.c.id == run_pk,
+                                                       runs.c.state == "running")
+            ).scalar() is not None
 
     def delete_run(self, run_pk: int) -> None:
         with self._begin() as conn:

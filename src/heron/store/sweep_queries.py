@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from heron.store import chunks, queries
@@ -145,7 +145,8 @@ def _sweep_runs(conn: Connection, sweep_id: str) -> list[RunInfo]:
             updated_at=m["updated_at"], heartbeat_at=m["heartbeat_at"],
             heartbeat_interval=m["heartbeat_interval"], ended_at=m["ended_at"],
             exit_code=m["exit_code"], traceback=m["traceback"], last_step=m["last_step"],
-            history_rows=m["history_rows"], last_seq=m["last_seq"]))
+            history_rows=m["history_rows"], last_seq=m["last_seq"],
+            stop_requested_at=m["stop_requested_at"]))
     return out
 
 
@@ -182,11 +183,13 @@ def request_stop(conn: Connection, sweep_id: str, run_pks: list[int]) -> None:
 
 
 def stop_requested(conn: Connection, sweep_id: str, run_ids: list[str]) -> list[str]:
-    """Which of ``run_ids`` already have a stop request (a cheap read, no decision made)."""
+    """Which of ``run_ids`` already have a stop request, the controller's or one asked for the
+    run itself (``SqlStore.request_run_stop``): a cheap read, no decision made."""
     if not run_ids:
         return []
     query = (select(runs.c.run_id).join(sweep_runs, sweep_runs.c.run_pk == runs.c.id)
-             .where(sweep_runs.c.sweep_id == sweep_id, sweep_runs.c.stop_requested != 0,
+             .where(sweep_runs.c.sweep_id == sweep_id,
+                    or_(sweep_runs.c.stop_requested != 0, runs.c.stop_requested_at.is_not(None)),
                     runs.c.run_id.in_(run_ids)))
     return [str(row.run_id) for row in conn.execute(query)]
 

@@ -147,6 +147,7 @@ class SweepController:
             decided |= {i.run_id for i in infos if i.stop_requested}
             session.request_stop(sweep_id, [i.run_pk for i in infos if i.run_id in decided
                                             and not i.stop_requested])
+            decided.update(session.stop_requested(sweep_id, run_ids))  # asked for by a user
             return sweep.state, [r for r in run_ids if r in decided]
 
     def end_run(self, sweep_id: str, run_id: str, state: str,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from heron.errors import NotFound, ValueRejected
+from heron.errors import Conflict, NotFound, ValueRejected
 from heron.server import permissions as p
 from heron.server.file_responses import generated_file, stored_file
 from heron.server.guard import ReadGuard, WriteGuard
@@ -60,6 +60,19 @@ class RunEdit(BaseModel):
 def edit_run(project: str, run_id: str, edit: RunEdit, guard: WriteGuard) -> Any:
     info = guard.run(project, run_id, p.WRITE)
     guard.store.update_run(info.pk, **edit.model_dump(exclude_none=True))
+    return SafeJSONResponse(run_json(guard.run(project, run_id), full=True))
+
+
+@router.post("/projects/{project}/runs/{run_id}/stop", response_class=SafeJSONResponse)
+def stop_run(project: str, run_id: str, guard: WriteGuard) -> Any:
+    """Ask a running run to stop (W&B's "Stop run"): within seconds its SDK interrupts the
+    script, which ends ``killed`` with exit code 255. 409 when the run is not running."""
+    info = guard.run(project, run_id, p.WRITE)
+    if not guard.store.request_run_stop(info.pk):
+        raise Conflict(f"run {run_id!r} is {info.state}, not running: there is nothing to stop")
+    with guard.store.access_session(write=True) as access:
+        access.record(guard.caller.user, "run.stop", f"{info.entity}/{project}/{run_id}",
+                      {"name": info.name, "user": info.user})
     return SafeJSONResponse(run_json(guard.run(project, run_id), full=True))
 
 
