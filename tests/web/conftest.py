@@ -73,6 +73,29 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _missing_browser() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if not CHROMIUM.exists():
+        return (f"the dashboard tests need the system Chromium at {CHROMIUM} "
+                "(apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the dashboard tests need `pip install playwright`"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip every test that drives the browser, saying why, where Chromium or Playwright is
+    missing (the HTTP-only tests of this folder still run)."""
+    reason = _missing_browser()
+    if reason is None:
+        return
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
 def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=5) as res:
         return json.loads(res.read())

@@ -13,7 +13,6 @@ import pytest
 
 from heron import records as r
 from tests.web.conftest import (
-    CHROMIUM,
     TEST_CONTEXT,
     ClosedServer,
     PageProbe,
@@ -21,11 +20,6 @@ from tests.web.conftest import (
     sign_in,
     sign_in_form,
 )
-
-if not CHROMIUM.exists():
-    pytest.skip(f"the dashboard tests need the system Chromium at {CHROMIUM}",
-                allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="the dashboard tests need playwright")
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -24,12 +24,7 @@ import httpx
 import pytest
 
 from heron import records as r
-from tests.web.conftest import CHROMIUM, free_port, sdk_env
-
-if not CHROMIUM.exists():
-    pytest.skip(f"the dashboard tests need the system Chromium at {CHROMIUM}",
-                allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="the dashboard tests need playwright")
+from tests.web.conftest import free_port, sdk_env
 
 pytestmark = pytest.mark.timeout(180)
 

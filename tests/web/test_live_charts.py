@@ -18,19 +18,12 @@ import numpy as np
 import pytest
 
 from tests.web.conftest import (
-    CHROMIUM,
     SCREENSHOTS,
     TEST_CONTEXT,
     PageProbe,
     get_json,
     sdk_env,
 )
-
-if not CHROMIUM.exists():
-    pytest.skip(f"the dashboard tests need the system Chromium at {CHROMIUM}",
-                allow_module_level=True)
-pytest.importorskip("playwright.sync_api",
-                    reason="the dashboard tests need `pip install playwright`")
 
 pytestmark = pytest.mark.timeout(240)
 

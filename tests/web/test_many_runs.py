@@ -10,12 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.web import seeds
-from tests.web.conftest import CHROMIUM, PageProbe, get_json, screenshot
-
-if not CHROMIUM.exists():
-    pytest.skip(f"the dashboard tests need the system Chromium at {CHROMIUM}",
-                allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="the dashboard tests need playwright")
+from tests.web.conftest import PageProbe, get_json, screenshot
 
 pytestmark = pytest.mark.timeout(120)
 P = seeds.MANY_PROJECT

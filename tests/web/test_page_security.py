@@ -10,18 +10,12 @@ import pytest
 
 from tests.web import seeds
 from tests.web.conftest import (
-    CHROMIUM,
     PROJECT,
     SIGN_IN_FORM,
     ClosedServer,
     run_id_of,
     sign_in_form,
 )
-
-if not CHROMIUM.exists():
-    pytest.skip(f"the dashboard tests need the system Chromium at {CHROMIUM}",
-                allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="the dashboard tests need playwright")
 
 pytestmark = pytest.mark.timeout(180)
 

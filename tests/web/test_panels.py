@@ -8,12 +8,7 @@ from typing import Any
 import pytest
 
 from tests.web import seeds
-from tests.web.conftest import CHROMIUM, PageProbe, run_id_of, screenshot, scroll_to
-
-if not CHROMIUM.exists():
-    pytest.skip(f"the dashboard tests need the system Chromium at {CHROMIUM}",
-                allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="the dashboard tests need playwright")
+from tests.web.conftest import PageProbe, run_id_of, screenshot, scroll_to
 
 pytestmark = pytest.mark.timeout(120)
 P = seeds.MEDIA_PROJECT

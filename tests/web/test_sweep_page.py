@@ -11,12 +11,7 @@ from typing import Any
 import pytest
 
 from tests.web import seeds
-from tests.web.conftest import CHROMIUM, PageProbe, get_json, screenshot, scroll_to, sdk_env
-
-if not CHROMIUM.exists():
-    pytest.skip(f"the dashboard tests need the system Chromium at {CHROMIUM}",
-                allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="the dashboard tests need playwright")
+from tests.web.conftest import PageProbe, get_json, screenshot, scroll_to, sdk_env
 
 pytestmark = pytest.mark.timeout(120)
 P = seeds.SWEEP_PROJECT

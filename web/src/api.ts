@@ -45,6 +45,7 @@ export interface Run {
   metrics: Record<string, MetricDef>;
   last_step: number;
   history_rows: number;
+  stop_requested_at?: number | null;
 }
 
 export interface GitInfo {
@@ -418,6 +419,9 @@ export const api = {
       method: "PATCH",
       json: patch,
     }),
+
+  stopRun: (project: string, runId: string) =>
+    request<RunDetail>(url(`${runPath(project, runId)}/stop`), { method: "POST", json: {} }),
 
   keys: (project: string, runId: string, stream: Stream = "history", signal?: AbortSignal) =>
     request<KeyInfo[]>(url(`${runPath(project, runId)}/keys`, { stream }), { signal }),

@@ -6,6 +6,7 @@ import { ChartToolbar } from "../components/ChartToolbar";
 import { Console } from "../components/Console";
 import { isModuleTree, ModelTree } from "../components/ModelTree";
 import { Tree } from "../components/Tree";
+import { StopRun } from "../components/StopRun";
 import { Empty, LiveDot, Spinner, StatePill } from "../components/bits";
 import { bytes, dateTime, duration, relTime, runtimeOf } from "../format";
 import { PALETTE } from "../colors";
@@ -273,6 +274,7 @@ export function RunPage({ project, runId, tab }: { project: string; runId: strin
         <StatePill state={run.state} />
         <span class="muted">{duration(runtimeOf(run))}</span>
         <LiveDot status={status} />
+        <StopRun project={project} run={run} onStopped={(stopped) => setRun((old) => (old ? { ...old, ...stopped } : old))} />
         <span class="spacer" />
         <a class="btn btn-ghost" href={href.workspace(project)}>← {project}</a>
       </div>
