@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,39 @@ def test_in_process_agent_raises_stoprun_in_the_run_thread(
     assert runs["bad"].state == "killed"
     assert 2 <= runs["bad"].history_rows < STEPS
     assert SweepController(store).get(sweep_id).state == "FINISHED"
+
+
+def test_a_user_stop_ends_the_agents_run_and_the_agent_goes_on(
+        workdir: Path, store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HERON_AGENT_POLL_SECONDS", POLL)
+    grid = {"method": "grid", "parameters": {"kind": {"values": ["long", "short"]}}}
+    sweep_id = heron.sweep(grid, project="sweepproj")
+    completed: list[str] = []
+
+    def train() -> None:
+        heron.init()
+        for _ in range(STEPS if heron.config.kind == "long" else 3):
+            heron.log({"loss": 1.0})
+            time.sleep(0.05)
+        completed.append(heron.config.kind)
+
+    def stop_the_long_run() -> None:  # what the dashboard's Stop run does
+        def running() -> Any:
+            return next((r for r in sweep_runs(store, sweep_id)
+                         if r.config.get("kind") == "long" and r.state == "running"), None)
+        wait_for(lambda: running() is not None, what="the long run to start")
+        heron.Api().run(f"sweepproj/{running().run_id}").stop()
+
+    stopper = threading.Thread(target=stop_the_long_run)
+    stopper.start()
+    heron.agent(sweep_id, function=train)
+    stopper.join()
+
+    assert completed == ["short"]
+    runs = by_kind(store, sweep_id)
+    assert runs["long"].state == "killed"  # with the code the agent gives its stopped runs
+    assert runs["long"].history_rows < STEPS
+    assert runs["short"].state == "finished"
 
 
 SCRIPT_AGENT = f"""
