@@ -289,6 +289,22 @@ def test_sweeps_follow_their_project(team: Team) -> None:
             admin=200)
 
 
+def test_a_member_runs_the_run_a_sweep_handed_them_and_it_becomes_theirs(team: Team) -> None:
+    config = {"method": "grid", "parameters": {"a": {"values": [1, 2, 3]}}}
+    with team.client("owner") as owner:
+        sweep_id = _ok(owner.post("/sweeps", json={"config": config,
+                                                   "project": "shared"})).json()["id"]
+    with team.client("member") as member:
+        handed = _ok(member.post(f"/sweeps/{sweep_id}/next", json={"agent": "a1"})).json()
+        assert ingest(member, batch("shared", handed["run_id"])) == 200
+        assert member.get(f"/projects/shared/runs/{handed['run_id']}").json()["user"] == "member"
+    time.sleep(1.2)  # runs are looked up at most once a second per process (docs/security.md)
+    with team.client("other") as other:  # once claimed, the run is the member's alone
+        assert ingest(other, batch("shared", handed["run_id"], seq=2)) == 403
+        taken = _ok(other.post(f"/sweeps/{sweep_id}/next", json={"agent": "a2"})).json()
+        assert ingest(other, batch("shared", taken["run_id"])) == 200
+
+
 def test_keys_are_managed_by_their_user_or_an_admin(team: Team) -> None:
     with team.client("member") as member:
         mine = _ok(member.post("/keys", json={})).json()

@@ -149,6 +149,8 @@ class Guard:
         level = self.level(access)
         if need == p.WRITE and p.may_write_run(self.caller, level, info.user):
             return
+        if need == p.WRITE and info.user is None and info.state == "pending" and level >= p.WRITE:
+            return  # a sweep's reservation, not yet started: whoever starts it owns the run
         if level >= p.OWN:
             return
         self.require(access, p.WRITE, "writing")
