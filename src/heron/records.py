@@ -29,12 +29,16 @@ class RunStart(msgspec.Struct, tag="run_start", kw_only=True):
     heartbeat_interval: float = 30.0
 
 
-class RunPatch(msgspec.Struct, tag="run_patch", kw_only=True):
-    """The user renamed the run or changed its tags or notes while it runs."""
+class RunPatch(msgspec.Struct, tag="run_patch", kw_only=True, omit_defaults=True):
+    """The user renamed the run or changed its tags or notes while it runs; ``metadata``
+    replaces the run's metadata whole (the W&B adapter marks a preempting run so). Fields left
+    unset are left out of the encoding, so readers that predate ``metadata`` decode the same
+    bytes as before."""
 
     name: str | None = None
     tags: list[str] | None = None
     notes: str | None = None
+    metadata: dict[str, Any] | None = None
 
 
 class ConfigSet(msgspec.Struct, tag="config"):
@@ -69,12 +73,19 @@ class SummarySet(msgspec.Struct, tag="summary"):
     summary: dict[str, Any]
 
 
-class ConsoleLine(msgspec.Struct, tag="console"):
-    """One line the run printed; ``stream`` is "stdout" or "stderr"."""
+class ConsoleLine(msgspec.Struct, tag="console", omit_defaults=True):
+    """One line the run printed; ``stream`` is "stdout" or "stderr".
+
+    ``index`` set: the line replaces the run's ``index``-th console line (0-based, in the
+    order lines arrived), as a progress bar redrawn in place does; past the last line it is
+    appended. Replacing is idempotent, so a resent batch changes nothing more. Left out of
+    the encoding when unset, so readers that predate it decode the same bytes as before.
+    """
 
     stream: str
     timestamp: float
     text: str
+    index: int | None = None
 
 
 class FileSaved(msgspec.Struct, tag="file"):

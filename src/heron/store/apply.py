@@ -25,7 +25,7 @@ from heron.store.schema import (
     run_files,
     runs,
 )
-from heron.store.validate import check_batch
+from heron.store.validate import BatchRejected, check_batch
 
 OPEN_CHUNK_POINTS = 2048
 """A metric's last chunk keeps taking points until it holds this many (slow loggers' small
@@ -154,13 +154,20 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
     if batch.seq:
         fields["last_seq"] = batch.seq
     system: list[r.SystemSample] = []
-    lines: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []  # console lines written, with their ids (the live feed's)
+    pending: list[dict[str, Any]] = []  # console lines to append, in order
     for rec in others:
         if isinstance(rec, r.SystemSample):
             system.append(rec)
         elif isinstance(rec, r.ConsoleLine):
-            lines.append({"run_pk": run_pk, "stream": rec.stream, "timestamp": rec.timestamp,
-                          "text": rec.text})
+            line = {"run_pk": run_pk, "stream": rec.stream, "timestamp": rec.timestamp,
+                    "text": rec.text}
+            if rec.index is None:
+                pending.append(line)
+            else:  # earlier lines first: the index may name one of them
+                lines.extend(_insert_lines(conn, run_pk, pending))
+                pending = []
+                lines.extend(_replace_line(conn, run_pk, rec.index, line))
         elif isinstance(rec, r.RunStart):
             fields.update(_start_fields(rec))
             if user is not None:
@@ -172,6 +179,8 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
                 fields["tags"] = _pack(rec.tags)
             if rec.notes is not None:
                 fields["notes"] = rec.notes
+            if rec.metadata is not None:
+                fields["metadata"] = _pack(rec.metadata)
         elif isinstance(rec, r.ConfigSet):
             fields["config"] = _pack(rec.config)
         elif isinstance(rec, r.SummarySet):
@@ -199,11 +208,42 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
     if system:
         write_points(conn, run_pk, STREAM_SYSTEM, [s.index for s in system],
                      [s.row for s in system])
-    if lines:
-        conn.execute(insert(console_lines), lines)
+    lines.extend(_insert_lines(conn, run_pk, pending))
     conn.execute(update(runs).where(runs.c.id == run_pk).values(**fields))
     _record_event(conn, run_pk, others, history, lines, revived="state" in fields, now=now)
     return True
+
+
+def _insert_lines(conn: Connection, run_pk: int, lines: list[dict[str, Any]]
+                  ) -> list[dict[str, Any]]:
+    """Append console lines; them with their ids. The run's writers are serialised (SQLite's
+    one writer, PostgreSQL's lock on the run's row), so its last ids are these lines'."""
+    if not lines:
+        return []
+    conn.execute(insert(console_lines), lines)
+    ids = conn.execute(select(console_lines.c.id).where(console_lines.c.run_pk == run_pk)
+                       .order_by(console_lines.c.id.desc()).limit(len(lines))).scalars().all()
+    return [{**line, "id": int(line_id)} for line, line_id in zip(lines, reversed(ids))]
+
+
+def _replace_line(conn: Connection, run_pk: int, index: int, line: dict[str, Any]
+                  ) -> list[dict[str, Any]]:
+    """Put ``line`` in place of the run's ``index``-th console line (appended when there is
+    none); what changed, for the live feed: nothing when the line already reads so."""
+    if not 0 <= index <= chunks.INT64_MAX:
+        raise BatchRejected(f"console line index {index} must be between 0 and "
+                            f"{chunks.INT64_MAX}")
+    line_id = conn.execute(select(console_lines.c.id).where(console_lines.c.run_pk == run_pk)
+                           .order_by(console_lines.c.id).offset(index).limit(1)).scalar()
+    if line_id is None:
+        return _insert_lines(conn, run_pk, [line])
+    changed = conn.execute(
+        update(console_lines)
+        .where(console_lines.c.id == line_id,
+               (console_lines.c.text != line["text"]) | (console_lines.c.stream != line["stream"])
+               | (console_lines.c.timestamp != line["timestamp"]))
+        .values(stream=line["stream"], timestamp=line["timestamp"], text=line["text"]))
+    return [{**line, "id": int(line_id)}] if changed.rowcount else []
 
 
 def _record_event(conn: Connection, run_pk: int, others: list[r.Record],

@@ -134,6 +134,8 @@ def _check_record(rec: r.Record) -> None:
         _text(rec.notes, f"{name} notes")
         for tag in rec.tags or ():
             _text(tag, f"{name} tag {_shown(tag)}")
+        if rec.metadata is not None:
+            _mapping(rec.metadata, "metadata")
     elif isinstance(rec, r.ConfigSet):
         _mapping(rec.config, "config")
     elif isinstance(rec, r.SummarySet):

@@ -21,10 +21,12 @@ export function Console(props: { project: string; runId: string; running: boolea
   const scrollRef = useRef<HTMLDivElement>(null);
 
   const add = (more: ConsoleLine[]) => {
+    // A line the run redrew in place (a progress bar) comes again with its id: replace it.
+    const redrawn = new Map(more.filter((l) => l.id <= lastId.current).map((l) => [l.id, l]));
     const fresh = more.filter((l) => l.id > lastId.current);
-    if (!fresh.length) return;
-    lastId.current = fresh[fresh.length - 1].id;
-    setLines((old) => old.concat(fresh));
+    if (!fresh.length && !redrawn.size) return;
+    if (fresh.length) lastId.current = fresh[fresh.length - 1].id;
+    setLines((old) => (redrawn.size ? old.map((l) => redrawn.get(l.id) ?? l) : old).concat(fresh));
   };
 
   useEffect(() => {
