@@ -65,7 +65,12 @@ def same_origin(origin: str, host: str) -> bool:
             and origin_port == (host_port or _DEFAULT_PORTS[parts.scheme]))
 
 
-def refusal(method: str, headers: Headers) -> tuple[int, str] | None:
+TELEMETRY_PATH = "/sdk/otel/"
+"""The official client's telemetry about itself (``wandb.routes``: read and dropped), which it
+posts without a Content-Type; nothing is stored, so a forged one changes nothing."""
+
+
+def refusal(method: str, headers: Headers, path: str = "") -> tuple[int, str] | None:
     """``(status, reason)`` when a request must be refused as forgeable, else None."""
     if method not in STATE_CHANGING:
         return None
@@ -78,7 +83,7 @@ def refusal(method: str, headers: Headers) -> tuple[int, str] | None:
         return 403, (f"a {method} from the page {origin[:200]!r} is refused: it is not this "
                      f"server ({headers.get('host', '')[:200]!r}). Behind a proxy, pass the "
                      "Host header through (nginx: proxy_set_header Host $host)")
-    if method == "POST":
+    if method == "POST" and not path.startswith(TELEMETRY_PATH):
         raw = headers.get("content-type", "")
         essence = raw.split(";", 1)[0].strip().lower()
         if essence in FORM_TYPES or not essence:
@@ -96,7 +101,8 @@ class CrossSiteGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            refused = refusal(scope["method"].upper(), Headers(scope=scope))
+            refused = refusal(scope["method"].upper(), Headers(scope=scope),
+                              scope.get("path", ""))
             if refused is not None:
                 status, reason = refused
                 # The shape of every other error ({"detail": ...}, heron.server.errors).

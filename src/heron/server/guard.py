@@ -65,7 +65,8 @@ class AccessCache:
 
     def run(self, project: str, entity: str, run_id: str) -> RunInfo | None:
         """The run as ``Store.get_run`` finds it, re-read at most once a second (a batch
-        arrives every few hundred milliseconds per run; who owns a run never changes)."""
+        arrives every few hundred milliseconds per run; who owns a run changes only once,
+        when a sweep's reservation is started)."""
         key = (project, entity, run_id)
         hit = self._runs.get(key)
         now = time.monotonic()

@@ -46,9 +46,11 @@ class Signer:
         expires = int(time.time() + seconds)
         return f"exp={expires}&sig={quote(self._mac(fields, expires))}"
 
-    def check(self, fields: tuple[str, ...], expires: str, signature: str) -> None:
-        """``AuthError`` unless ``signature`` signs ``fields`` and has not expired."""
+    def check(self, fields: tuple[str, ...], expires: str, signature: str,
+              kind: str = "upload") -> None:
+        """``AuthError`` unless ``signature`` signs ``fields`` and has not expired; the message
+        names the ``kind`` of URL."""
         if not expires.isdigit() or int(expires) < time.time():
-            raise AuthError("the upload URL has expired; the client asks for a new one")
+            raise AuthError(f"the {kind} URL has expired; the client asks for a new one")
         if not hmac.compare_digest(self._mac(fields, int(expires)), signature):
-            raise AuthError("the upload URL's signature does not match it")
+            raise AuthError(f"the {kind} URL's signature does not match it")

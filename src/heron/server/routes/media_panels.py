@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import OrderedDict
 from typing import Any, Literal
@@ -42,10 +43,33 @@ def media_rows(project: str, guard: ReadGuard, key: str = Query(min_length=1),
         s = store.read_series(info.pk, key, stream_no)
         keep = [i for i, v in enumerate(s.values.tolist()) if v is not None]
         chosen = [keep[i] for i in sample_indices(len(keep), limit).tolist()]
+        values = s.values[chosen].tolist() if chosen else []
+        if any(_named_files(v) for v in values):
+            stored = {f.name: f.path for f in store.run_files(info.pk) if f.path}
+            values = [_stored_paths(v, stored) for v in values]
         out.append({"id": info.run_id, "total": len(keep),
-                    "steps": s.steps[chosen].tolist() if chosen else [],
-                    "values": s.values[chosen].tolist() if chosen else []})
+                    "steps": s.steps[chosen].tolist() if chosen else [], "values": values})
     return SafeJSONResponse({"key": key, "runs": out, "missing": missing})
+
+
+_CONTENT_PATH = re.compile(r"^media/[0-9a-f]{2}/[0-9a-f]{64}")
+"""A stored file's own path (content-addressed), as Heron's SDK logs it."""
+
+
+def _named_files(value: Any) -> bool:
+    """An image list that names its files by the run's file names (the official wandb
+    client's ``media/images/k_3_<hash>.png``, uploaded after the row that names them)."""
+    return (isinstance(value, dict) and value.get("_type") == "images/separated"
+            and any(isinstance(f, str) and not _CONTENT_PATH.match(f)
+                    for f in value.get("filenames") or ()))
+
+
+def _stored_paths(value: Any, stored: dict[str, str]) -> Any:
+    """``value`` with each file name its run holds replaced by the stored file's path."""
+    if not _named_files(value):
+        return value
+    return {**value, "filenames": [stored.get(f, f) if isinstance(f, str) else f
+                                   for f in value["filenames"]]}
 
 
 class _TableCache:

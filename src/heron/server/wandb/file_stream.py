@@ -11,8 +11,16 @@ counters kept in memory and rebuilt from the store when its ``last_seq`` says an
 process wrote meanwhile. ``wandb-summary.json`` is whole each time (replace); ``complete``
 and ``exitcode`` end the run.
 
-Console lines changed in place (a progress bar re-sent at its old offset) are kept as first
-sent: Heron's console is append-only.
+``output.log`` is the one file whose old lines change: the client sends a line again at its
+old offset when it was redrawn in place (a progress bar's ``\r``). Such a line replaces the
+run's console line of that number (``ConsoleLine.index``; a W&B run's console lines are its
+``output.log`` lines, in order, across resumes), which is idempotent, so it needs no ``seq``
+of its own.
+
+``"preempting": true`` (``wandb.mark_preempting()``: the job is about to be preempted) sets
+``preempting: true`` in the run's metadata; the run stays ``running`` (Heron's states have no
+``preempting``), and if its heartbeats then stop it reads as ``crashed`` like any silent run:
+crashed with ``preempting`` is W&B's ``preempted``. Resuming the run clears the mark.
 """
 
 from __future__ import annotations
@@ -24,18 +32,24 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from heron import records as r
 from heron.errors import RunNotFound
 from heron.server.wandb import entities, media
 from heron.server.wandb.context import BadRequest, Context
 from heron.server.wandb.offsets import Offsets, offsets_in_store
 from heron.server.wandb.stops import stopped
+from heron.store import RunInfo
 
+_decode = msgspec.json.Decoder().decode
 HISTORY = "wandb-history.jsonl"
 EVENTS = "wandb-events.jsonl"
 SUMMARY = "wandb-summary.json"
 OUTPUT = "output.log"
 KILLED_EXIT_CODE = 255
+PREEMPTING = "preempting"
+"""The run metadata's key for a run the client marked preempting."""
 
 
 @dataclass
@@ -89,9 +103,12 @@ def parse_body(body: bytes) -> dict[str, Any]:
 
 def _json_object(line: str, name: str, offset: int) -> dict[str, Any]:
     try:
-        value = json.loads(line)
-    except (ValueError, RecursionError) as exc:
-        raise BadRequest(f"{name} line {offset} is not JSON: {exc}") from None
+        value = _decode(line)
+    except msgspec.DecodeError:
+        try:  # NaN and Infinity, which the client writes and strict JSON has not
+            value = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            raise BadRequest(f"{name} line {offset} is not JSON: {exc}") from None
     if not isinstance(value, dict):
         raise BadRequest(f"{name} line {offset} must be a JSON object")
     return value
@@ -110,8 +127,8 @@ def _new(chunk: Chunk | None, consumed: int) -> list[tuple[int, str]]:
             if chunk.offset + i >= consumed]
 
 
-def console_line(line: str) -> r.ConsoleLine:
-    """``[ERROR ]<UTC ISO time> text`` as a console line."""
+def console_line(line: str, index: int | None = None) -> r.ConsoleLine:
+    """``[ERROR ]<UTC ISO time> text`` as a console line (``index``: replacing that line)."""
     stream = "stdout"
     if line.startswith("ERROR "):
         stream, line = "stderr", line[len("ERROR "):]
@@ -120,9 +137,18 @@ def console_line(line: str) -> r.ConsoleLine:
         when = datetime.datetime.fromisoformat(stamp)
         if when.tzinfo is None:
             when = when.replace(tzinfo=datetime.timezone.utc)
-        return r.ConsoleLine(stream=stream, timestamp=when.timestamp(), text=text)
+        return r.ConsoleLine(stream=stream, timestamp=when.timestamp(), text=text, index=index)
     except ValueError:
-        return r.ConsoleLine(stream=stream, timestamp=time.time(), text=line)
+        return r.ConsoleLine(stream=stream, timestamp=time.time(), text=line, index=index)
+
+
+def _redrawn(chunk: Chunk | None, consumed: int) -> list[r.ConsoleLine]:
+    """The lines of an ``output.log`` chunk before ``consumed``, as replacements of the lines
+    stored at their offsets (a resent chunk replaces them with the same text: no change)."""
+    if chunk is None:
+        return []
+    return [console_line(line, chunk.offset + i) for i, line in enumerate(chunk.lines)
+            if chunk.offset + i < consumed]
 
 
 def end_state(exit_code: int) -> str:
@@ -133,8 +159,12 @@ def end_state(exit_code: int) -> str:
     return "killed" if exit_code == KILLED_EXIT_CODE else "failed"
 
 
-def records_of(post: dict[str, Any], at: Offsets) -> tuple[list[r.Record], Offsets]:
-    """The records the post adds past ``at``, and the offsets after them."""
+def records_of(post: dict[str, Any], at: Offsets, last_step: int = -1
+               ) -> tuple[list[r.Record], Offsets]:
+    """The records the post adds past ``at``, and the offsets after them. History rows whose
+    ``_step`` is not past ``last_step`` (the run's) are consumed but not stored: the client
+    only logs increasing steps, so such a row is one the run holds already, sent again at
+    new offsets by a second ``wandb sync`` of the same offline run."""
     records: list[r.Record] = []
     history = _new(_chunk(post, HISTORY), at.history)
     for offset, line in history:
@@ -142,14 +172,20 @@ def records_of(post: dict[str, Any], at: Offsets) -> tuple[list[r.Record], Offse
         step = row.get("_step")
         if type(step) is not int:
             step = offset
+        if step <= last_step:
+            continue
+        last_step = step
         row["_step"] = step
-        records.append(r.HistoryRow(step, media.to_heron(row)))
+        # Only a line naming a "_type" holds a media reference to rewrite (most hold numbers).
+        records.append(r.HistoryRow(step, media.to_heron(row) if '"_type"' in line else row))
     events = _new(_chunk(post, EVENTS), at.events)
     for offset, line in events:
         row = _json_object(line, EVENTS, offset)
         row.pop("_wandb", None)
         records.append(r.SystemSample(offset, row))
-    console = _new(_chunk(post, OUTPUT), at.console)
+    output = _chunk(post, OUTPUT)
+    records.extend(_redrawn(output, at.console))
+    console = _new(output, at.console)
     records.extend(console_line(line) for _, line in console)
     after = Offsets(
         history[-1][0] + 1 if history else at.history,
@@ -170,6 +206,11 @@ def records_of(post: dict[str, Any], at: Offsets) -> tuple[list[r.Record], Offse
     return records, after
 
 
+def preempting(info: RunInfo) -> r.RunPatch:
+    """The run's metadata with the preempting mark."""
+    return r.RunPatch(metadata={**info.metadata, PREEMPTING: True})
+
+
 def apply(ctx: Context, entity: str, project: str, run_id: str, body: bytes) -> dict[str, Any]:
     """Store one post; the answer the client reads (``stopped``)."""
     post = parse_body(body)
@@ -184,7 +225,15 @@ def apply(ctx: Context, entity: str, project: str, run_id: str, body: bytes) -> 
         at = _offsets.get(info.pk)
         if at is None or at.seq != info.last_seq:
             at = offsets_in_store(ctx.store, info)
-        records, after = records_of(post, at)
+        records, after = records_of(post, at, info.last_step)
+        if post.get("preempting") and not info.metadata.get(PREEMPTING):
+            records.insert(0, preempting(info))
+        asked_to_stop = stopped(ctx, info)
+        for rec in records:
+            if isinstance(rec, r.RunEnd) and rec.exit_code != 0 and asked_to_stop:
+                # A stopped run whose script ended with its own code (wandb.agent's runs end
+                # with 1): it was stopped, not failed.
+                rec.state = "killed"
         seq = after.seq if after.seq != at.seq else 0
         batch = r.Batch(project=project, run_id=run_id, seq=seq, entity=heron_entity,
                         records=records)
@@ -192,4 +241,4 @@ def apply(ctx: Context, entity: str, project: str, run_id: str, body: bytes) -> 
             _offsets[info.pk] = after if seq else at
         else:  # ended, a resent post, or another replica got there first: read again if asked
             _offsets.pop(info.pk, None)
-    return {"stopped": True} if stopped(ctx, info) else {}
+    return {"stopped": True} if asked_to_stop else {}

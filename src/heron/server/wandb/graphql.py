@@ -5,6 +5,10 @@ There is no schema: a resolver returns plain dicts (values may be callables taki
 field's arguments), ``shape`` keeps the fields the query selects and answers null for the
 ones it does not know. A field no resolver answers is a GraphQL error naming it, logged once
 per process with the client's user agent, so a gap is visible instead of a silent hang.
+
+Older clients (up to about 0.28) probe what the server offers with ``__type(name: ...)``
+before they use an optional feature; ``introspect`` answers with the fields Heron answers,
+so every feature Heron lacks reads as absent instead of failing the client's probe.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLError, parse
+from graphql import GraphQLError, Undefined, parse
 from graphql.language import (
     DocumentNode,
     FieldNode,
@@ -40,6 +44,26 @@ client_versions: dict[str, str] = {}
 header does), for the log line about an operation Heron lacks."""
 
 
+TYPE_FIELDS: dict[str, list[str]] = {
+    # What ``operations.server_info`` answers.
+    "ServerInfo": ["cliVersionInfo", "features", "latestLocalVersionInfo"],
+}
+"""The fields of the types clients probe, besides ``Query`` and ``Mutation``; any other type
+is answered with no fields (every optional input or feature it stands for is off)."""
+
+
+def introspect(name: str, resolvers: dict[str, Resolver]) -> dict[str, Any]:
+    """``__type(name)``: ``Query`` and ``Mutation`` both list every top-level field Heron
+    answers (the client only asks whether a name is among them, and Heron keeps no schema to
+    tell queries from mutations)."""
+    if name in ("Query", "Mutation"):
+        names = sorted(k for k in resolvers if not k.startswith("__"))
+    else:
+        names = TYPE_FIELDS.get(name, [])
+    fields: list[dict[str, Any]] = [{"name": field, "args": [], "type": None} for field in names]
+    return {"name": name, "kind": "OBJECT", "fields": fields, "inputFields": fields}
+
+
 class Unimplemented(Exception):
     """The client asked for a top-level field Heron does not answer."""
 
@@ -61,8 +85,21 @@ def _fields(selections: SelectionSetNode | None,
 
 
 def arguments(field: FieldNode, variables: dict[str, Any]) -> dict[str, Any]:
-    return {arg.name.value: value_from_ast_untyped(arg.value, variables)
+    """The field's arguments with its variables filled in. A variable the query declares but
+    the request leaves out (clients declare ``$filters``, ``$cursor``... and often send none)
+    reads as null, at any depth."""
+    return {arg.name.value: _defined(value_from_ast_untyped(arg.value, variables))
             for arg in field.arguments or ()}
+
+
+def _defined(value: Any) -> Any:
+    if value is Undefined:
+        return None
+    if isinstance(value, dict):
+        return {k: _defined(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_defined(v) for v in value]
+    return value
 
 
 def shape(value: Any, field: FieldNode, variables: dict[str, Any],
@@ -126,6 +163,13 @@ def decode_request(body: bytes) -> tuple[str, str | None, dict[str, Any]]:
     return payload["query"], name, variables
 
 
+def text_argument(args: dict[str, Any], name: str) -> str:
+    value = args.get(name)
+    if not isinstance(value, str):
+        raise BadRequest(f"the argument {name!r} must be a string, not {value!r}"[:300])
+    return value
+
+
 def execute(ctx: Context, body: bytes, resolvers: dict[str, Resolver]) -> dict[str, Any]:
     """The ``data`` of the answer; raises ``BadRequest``, ``Unimplemented`` or the store's and
     guard's errors (``heron.errors``)."""
@@ -143,6 +187,11 @@ def execute(ctx: Context, body: bytes, resolvers: dict[str, Resolver]) -> dict[s
         key = field.alias.value if field.alias else top
         if top == "__typename":
             data[key] = "Mutation" if operation.operation.value == "mutation" else "Query"
+            continue
+        if top == "__type":
+            type_name = text_argument(arguments(field, variables), "name")
+            data[key] = shape(introspect(type_name, resolvers), _plain(field), variables,
+                              fragments)
             continue
         resolver = resolvers.get(top)
         if resolver is None:

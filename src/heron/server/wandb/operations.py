@@ -14,12 +14,17 @@ from urllib.parse import quote
 from heron import records as r
 from heron.errors import RunNotFound
 from heron.sdk.names import new_run_id, new_run_name
-from heron.server.wandb import entities
+from heron.server import permissions as p
+from heron.server.wandb import entities, media, sweep_join
 from heron.server.wandb.context import BadRequest, Context
+from heron.server.wandb.file_stream import PREEMPTING
 from heron.server.wandb.graphql import Resolver, client_versions
+from heron.server.wandb.metric_defs import metric_defs
 from heron.server.wandb.shapes import bucket, text, unwrap_config
 from heron.store import RunInfo
 
+MAX_CLI_VERSION = "0.31.0"
+"""The newest client version Heron is tested with (docs/wandb-client.md)."""
 UPLOAD_PREFIX = "/wandb-uploads"
 """Where ``CreateRunFiles``' URLs point (``uploads.py``)."""
 
@@ -35,7 +40,11 @@ def viewer(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def server_info(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
-    return {"features": [], "cliVersionInfo": None, "latestLocalVersionInfo": None}
+    """No optional features. ``max_cli_version`` is what older clients (to about 0.28) decide
+    by: without one they wait in ``wandb.log`` for a table's artifact, which Heron does not
+    store, and fail the script; with it they go on as 0.31 does."""
+    return {"features": [], "cliVersionInfo": {"max_cli_version": MAX_CLI_VERSION},
+            "latestLocalVersionInfo": None}
 
 
 def upsert_bucket(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +53,10 @@ def upsert_bucket(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     given = args.get("input")
     if not isinstance(given, dict):
         raise BadRequest("upsertBucket needs an input object")
+    if given.get("id") is not None and given.get("name") is None:
+        return _edit_stored_run(ctx, given)
     project = text(given.get("modelName"), "modelName") or "uncategorized"
+    project = sweep_join.sweep_project(ctx, given.get("sweep"), project)
     run_id = text(given.get("name"), "name") or new_run_id()
     entity, info = entities.resolve(ctx.store, ctx.caller, text(given.get("entityName"),
                                                                  "entityName"), project, run_id)
@@ -64,7 +76,9 @@ def upsert_bucket(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
             client_versions.clear()
         client_versions[ctx.caller.user or ""] = internal["cli_version"][:50]
     records: list[r.Record] = []
-    if info is None:
+    # A sweep's reserved run starts here as a new run (sweep_join.py).
+    joined = sweep_join.joining(ctx, given.get("sweep"), project, info)
+    if info is None or joined is not None:
         metadata = {k: v for k, v in (("host", given.get("host")),
                                       ("program", given.get("jobProgram")),
                                       ("git_commit", given.get("commit")),
@@ -72,30 +86,36 @@ def upsert_bucket(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
         if internal is not None:
             metadata["wandb"] = internal
         records.append(r.RunStart(
-            name=display or new_run_name(), entity=entity, config=config or {},
+            name=display or (joined and joined.name) or new_run_name(), entity=entity,
+            config={**(config or {}), **(joined.params if joined else {})},
             tags=tags or [], notes=notes, group=group, job_type=job_type, metadata=metadata,
+            sweep_id=joined.sweep_id if joined else None,
             started_at=time.time(), heartbeat_interval=30.0))
-    elif info.state != "running":  # resumed: running again, the rest as it was unless given
+    elif info.state != "running" or (given.get("host") is not None
+                                     and info.metadata.get(PREEMPTING)):
+        # Resumed: running again, the rest as it was unless given. A run marked preempting
+        # may still read running (its heartbeats not overdue yet) when its requeued job
+        # starts it again: the upsert naming a host is a process starting the run.
         records.append(r.RunStart(
             name=display or info.name, entity=entity,
             config=info.config if config is None else config,
             tags=info.tags if tags is None else tags, notes=notes or info.notes,
             group=group or info.group, job_type=job_type or info.job_type,
-            metadata=info.metadata, sweep_id=info.sweep_id, resumed=True,
-            started_at=time.time(), heartbeat_interval=30.0))
+            # A preempted run that resumes is not preempting any more.
+            metadata={k: v for k, v in info.metadata.items() if k != PREEMPTING},
+            sweep_id=info.sweep_id, resumed=True, started_at=time.time(),
+            heartbeat_interval=30.0))
     else:
         if display is not None or tags is not None or notes is not None:
             records.append(r.RunPatch(name=display, tags=tags, notes=notes))
         if config is not None:
             records.append(r.ConfigSet(config))
-    summary = given.get("summaryMetrics")
+    defs = metric_defs(internal)
+    if defs is not None:  # define_metric: integrations chart against their own step
+        records.append(r.MetricsSet(defs))
+    summary = summary_of(given)
     if summary is not None:
-        try:
-            parsed = json.loads(summary) if isinstance(summary, str) else summary
-        except ValueError as exc:
-            raise BadRequest(f"summaryMetrics is not JSON: {exc}") from None
-        if isinstance(parsed, dict):
-            records.append(r.SummarySet({k: v for k, v in parsed.items() if k != "_wandb"}))
+        records.append(r.SummarySet(summary))
     batch = r.Batch(project=project, run_id=run_id, seq=0, entity=entity, records=records)
     ctx.guard.check_batch(batch)
     if records:
@@ -109,6 +129,51 @@ def upsert_bucket(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
         if changes:
             ctx.store.update_run(found.pk, **changes)
     return {"bucket": bucket(ctx, found), "inserted": info is None}
+
+
+def summary_of(given: dict[str, Any]) -> dict[str, Any] | None:
+    """The whole summary an upsert sends (``summaryMetrics``, a JSON string), without the
+    client's ``_wandb`` entry and with its media pointing at Heron's stored files."""
+    summary = given.get("summaryMetrics")
+    if summary is None:
+        return None
+    try:
+        parsed = json.loads(summary) if isinstance(summary, str) else summary
+    except ValueError as exc:
+        raise BadRequest(f"summaryMetrics is not JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise BadRequest("summaryMetrics must be a JSON object")
+    return dict(media.to_heron({k: v for k, v in parsed.items() if k != "_wandb"}))
+
+
+def _edit_stored_run(ctx: Context, given: dict[str, Any]) -> dict[str, Any]:
+    """The public API's ``run.update()`` / ``run.summary.update()``: the run by its storage
+    ``id`` (no run name, no project), edited in place like the REST API's PATCH; its state
+    stays as it is (a finished run is not started again)."""
+    raw = given["id"]
+    pk = int(raw) if isinstance(raw, (int, str)) and str(raw).isdigit() else None
+    found = ctx.store.run_by_pk(pk) if pk is not None else None
+    if found is None:
+        raise RunNotFound(f"no run with id {raw!r}"[:200])
+    info = ctx.guard.run(found.project, found.run_id, p.WRITE)
+    fields: dict[str, Any] = {}
+    for key, sent in (("name", "displayName"), ("notes", "notes"), ("group", "groupName"),
+                      ("job_type", "jobType")):
+        if given.get(sent) is not None:
+            fields[key] = text(given[sent], sent)
+    if given.get("tags") is not None:
+        if not isinstance(given["tags"], list) or not all(isinstance(t, str)
+                                                          for t in given["tags"]):
+            raise BadRequest("tags must be a list of strings")
+        fields["tags"] = given["tags"]
+    if given.get("config") is not None:
+        fields["config"] = unwrap_config(given["config"])[0]
+    summary = summary_of(given)
+    if summary is not None:
+        fields["summary"] = summary
+    ctx.store.update_run(info.pk, **fields)
+    fresh = ctx.store.run_by_pk(info.pk) or info
+    return {"bucket": bucket(ctx, fresh), "inserted": False}
 
 
 def _run_for_writing(ctx: Context, entity: str | None, project: str, run_id: str) -> RunInfo:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from heron.errors import AuthError
-from heron.server.wandb import file_stream, operations, queries, sweeps, uploads
+from heron.server.wandb import api_files, file_stream, operations, queries, sweeps, uploads
 from heron.server.wandb.context import context, graphql_error, read_body, status_of
 from heron.server.wandb.graphql import Unimplemented, execute
 from heron.server.wandb.operations import UPLOAD_PREFIX
@@ -69,6 +69,18 @@ async def put_upload(run_pk: int, name: str, request: Request, u: str = "", exp:
     except Exception as exc:
         return _refusal(exc)
     return {}
+
+
+@router.get(api_files.DOWNLOAD_PREFIX + "/{run_pk}/{name:path}")
+async def get_download(run_pk: int, name: str, request: Request, u: str = "", exp: str = "",
+                       sig: str = "") -> Any:
+    """A run's file at the signed URL ``run{files{url}}`` handed out (the public API's
+    ``file.download()``; wandb-core fetches it as from a bucket)."""
+    try:
+        return await run_in_threadpool(api_files.serve_download, request.app.state.store,
+                                       request.app.state.signer, run_pk, name, u, exp, sig)
+    except Exception as exc:
+        return _refusal(exc)
 
 
 @router.post("/sdk/otel/v1/{signal}")
