@@ -22,6 +22,7 @@ from heron.sdk.settings import Settings
 
 if TYPE_CHECKING:
     from heron.api import Api
+    from heron.artifacts.artifact import Artifact
     from heron.media import Histogram, Image, Table
     from heron.sdk.config import Config
     from heron.sdk.run import Run
@@ -78,6 +79,29 @@ def save(glob_str: str, base_path: str | None = None, policy: str = "live") -> l
     return _current("save").save(glob_str, base_path=base_path, policy=policy)
 
 
+def log_artifact(artifact_or_path: Any, name: str | None = None, type: str | None = None,
+                 aliases: list[str] | None = None, tags: list[str] | None = None) -> Artifact:
+    """Log an artifact from the current run (``Run.log_artifact``)."""
+    return _current("log_artifact").log_artifact(artifact_or_path, name=name, type=type,
+                                                 aliases=aliases, tags=tags)
+
+
+def use_artifact(artifact_or_name: Any, type: str | None = None,
+                 aliases: list[str] | None = None) -> Artifact:
+    """Use a stored artifact in the current run (``Run.use_artifact``)."""
+    return _current("use_artifact").use_artifact(artifact_or_name, type=type, aliases=aliases)
+
+
+def log_model(path: str, name: str | None = None, aliases: list[str] | None = None) -> Artifact:
+    """Log a model file or folder from the current run (``Run.log_model``)."""
+    return _current("log_model").log_model(path, name=name, aliases=aliases)
+
+
+def use_model(name: str) -> str:
+    """Use and download a model artifact in the current run (``Run.use_model``)."""
+    return _current("use_model").use_model(name)
+
+
 def alert(title: str, text: str, level: str | None = None,
           wait_duration: float | None = None) -> None:
     """Raise an alert on the current run."""
@@ -125,6 +149,7 @@ def login(key: str | None = None, host: str | None = None, relogin: bool | None 
 
 _LAZY = {
     "Api": ("heron.api", "Api"),
+    "Artifact": ("heron.artifacts.artifact", "Artifact"),
     "Image": ("heron.media", "Image"),
     "Histogram": ("heron.media", "Histogram"),
     "Table": ("heron.media", "Table"),
@@ -148,6 +173,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Api",
+    "Artifact",
     "Error",
     "Histogram",
     "Image",
@@ -162,11 +188,15 @@ __all__ = [
     "finish",
     "init",
     "log",
+    "log_artifact",
+    "log_model",
     "login",
     "run",
     "save",
     "summary",
     "sweep",
     "unwatch",
+    "use_artifact",
+    "use_model",
     "watch",
 ]

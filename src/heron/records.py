@@ -121,6 +121,44 @@ class RunEnd(msgspec.Struct, tag="run_end", kw_only=True):
     traceback: str | None = None
 
 
+class ArtifactEntry(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One file of an artifact version: its path inside the artifact and either its content
+    (``sha256``, ``size``, stored at the media path ``media``) or a reference it only
+    points to (``ref``: ``file://...``, ``s3://...``, whose ``sha256`` may be unknown)."""
+
+    path: str
+    size: int
+    sha256: str | None = None
+    media: str | None = None
+    ref: str | None = None
+
+
+class ArtifactLog(msgspec.Struct, tag="artifact", kw_only=True):
+    """The run logged an artifact version (``run.log_artifact``). The store gives it the next
+    version of its collection, or finds the version with the same ``digest`` (the same
+    content logs no new version); the ``aliases`` (with ``latest``) then point at it."""
+
+    name: str
+    artifact_type: str
+    digest: str
+    entries: list[ArtifactEntry]
+    description: str | None = None
+    metadata: dict[str, Any] = {}
+    aliases: list[str] = []
+    logged_at: float = 0.0
+
+
+class ArtifactUse(msgspec.Struct, tag="artifact_use", kw_only=True):
+    """The run used an artifact version (``run.use_artifact``), named by the project and
+    entity it lives in, its collection and version number: lineage, read by ``used_by``."""
+
+    project: str
+    entity: str
+    name: str
+    version: int
+    used_at: float = 0.0
+
+
 Record = (
     RunStart
     | RunPatch
@@ -134,6 +172,8 @@ Record = (
     | Alert
     | Heartbeat
     | RunEnd
+    | ArtifactLog
+    | ArtifactUse
 )
 
 

@@ -197,7 +197,10 @@ def test_events_carry_each_batch_to_the_live_feed_in_order(store: SqlStore) -> N
     assert [payload["run"] for _, _, payload in events] == [True, False, False]
     assert events[0][2]["history"] == [{"_step": 0, "loss": 1.0}]
     assert events[1][2]["history"] == [{"_step": 1, "loss": float("inf")}]
-    assert events[1][2]["console"] == [{"stream": "stdout", "timestamp": 2.0, "text": "hi"}]
+    (line,) = events[1][2]["console"]  # with its id, which a redrawn line comes again with
+    assert {k: v for k, v in line.items() if k != "id"} == {"stream": "stdout",
+                                                            "timestamp": 2.0, "text": "hi"}
+    assert line["id"] == store.console(store.get_run("proj", "run1").pk)[0].id
     assert events[2][2]["history_range"] == [2, 601]  # too many rows: a range to fetch
     assert store.last_event_id() == events[-1][0]
     assert store.events_after(events[0][0], "proj") == events[1:]

@@ -103,5 +103,39 @@ class Api:
             raise RunNotFound(f"Could not find run {path!r}")
         return Run(self.store, info)
 
+    def artifact(self, name: str, type: str | None = None) -> Any:
+        """An artifact version by ``"[entity/]project/name[:alias]"`` (``:latest`` when no
+        alias; ``:v3`` names a version).
+
+        Example:
+            >>> api.artifact("my_project/mnist:best").download()
+        """
+        from heron.api import artifacts
+
+        return artifacts.artifact(self.store, name, type, self.settings.project,
+                                  self.settings.entity)
+
+    def artifacts(self, type_name: str | None, name: str, per_page: int = 50) -> list[Any]:
+        """Every version of the collection ``"[entity/]project/name"``, newest first."""
+        from heron.api import artifacts
+
+        return artifacts.artifacts(self.store, type_name, name, self.settings.project,
+                                   self.settings.entity)
+
+    def artifact_types(self, project: str | None = None) -> list[Any]:
+        """The project's artifact types, each with its collections."""
+        from heron.api import artifacts
+
+        return artifacts.artifact_types(self.store, project, self.settings.project,
+                                        self.settings.entity)
+
+    def artifact_collections(self, project_name: str, type_name: str | None = None
+                             ) -> list[Any]:
+        """The project's artifact collections (names), of one type if given."""
+        from heron.api import artifacts
+
+        return artifacts.artifact_collections(self.store, project_name, type_name,
+                                              self.settings.project, self.settings.entity)
+
     def projects(self, entity: str | None = None) -> list[ProjectInfo]:
         return [p for p in self.store.list_projects() if entity is None or p.entity == entity]

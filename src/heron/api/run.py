@@ -229,6 +229,18 @@ class Run:
                                group=self.group, job_type=self.job_type, config=self.config,
                                summary=self.summary)
 
+    def logged_artifacts(self) -> list[Any]:
+        """The artifact versions this run logged."""
+        from heron.api.artifacts import run_artifacts
+
+        return run_artifacts(self._store, self._info.pk, used=False)
+
+    def used_artifacts(self) -> list[Any]:
+        """The artifact versions this run used (``use_artifact``)."""
+        from heron.api.artifacts import run_artifacts
+
+        return run_artifacts(self._store, self._info.pk, used=True)
+
     def stop(self) -> None:
         """Ask the running run to stop: within seconds its script gets a ``KeyboardInterrupt``
         (Heron's SDK and the official wandb client alike) and the run ends ``killed``.

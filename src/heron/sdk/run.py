@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from heron import records as r
-from heron.errors import ValueRejected
+from heron.errors import UsageError, ValueRejected
 from heron.limits import MAX_ROW_KEYS
 from heron.sdk import lifecycle, registry
 from heron.sdk.config import Config
@@ -316,6 +316,57 @@ class Run:
                                   sha256=hashlib.sha256(data).hexdigest()))
             saved.append(str(target))
         return saved
+
+    # -- artifacts ------------------------------------------------------------------------
+    def log_artifact(self, artifact_or_path: Any, name: str | None = None,
+                     type: str | None = None, aliases: list[str] | None = None,
+                     tags: list[str] | None = None) -> Any:
+        """Log an artifact (or a file or folder path) as the next version of its name; the
+        ``latest`` alias and ``aliases`` move to it. Logging the same content again gives the
+        version that holds it. Returns the artifact; ``artifact.wait()`` for its version.
+
+        Example:
+            >>> art = heron.Artifact("mnist", type="dataset"); art.add_dir("data/")
+            >>> run.log_artifact(art, aliases=["best"]).wait().version
+            'v0'
+        """
+        from heron.sdk import artifacts
+
+        if not self._accepts("log_artifact()"):
+            raise UsageError("the run has finished: log the artifact from a running run")
+        return artifacts.log_artifact(self, artifact_or_path, name, type, aliases, tags)
+
+    def use_artifact(self, artifact_or_name: Any, type: str | None = None,
+                     aliases: list[str] | None = None) -> Any:
+        """The stored artifact ``"name"``, ``"name:alias"``, ``"name:v3"`` or
+        ``"project/name:alias"`` (default alias ``latest``), recorded as an input of this run.
+
+        Example:
+            >>> path = run.use_artifact("mnist:best").download()
+        """
+        from heron.sdk import artifacts
+
+        return artifacts.use_artifact(self, artifact_or_name, type, aliases)
+
+    def log_model(self, path: str | Path, name: str | None = None,
+                  aliases: list[str] | None = None) -> Any:
+        """Log a model file or folder as an artifact of type ``model``."""
+        from heron.sdk import artifacts
+
+        return artifacts.log_model(self, path, name, aliases)
+
+    def use_model(self, name: str) -> str:
+        """Use a ``model`` artifact and download it; the path of its files."""
+        from heron.sdk import artifacts
+
+        return artifacts.use_model(self, name)
+
+    def _media_root(self) -> Path | None:
+        """Where the writer takes media files from (None for a disabled run)."""
+        return None if self._writer is None else Path(self._writer.media.root)
+
+    def _flush_writer(self, timeout: float) -> bool:
+        return True if self._writer is None else self._writer.flush(timeout)
 
     def alert(self, title: str, text: str, level: str | None = None,
               wait_duration: float | None = None) -> None:

@@ -53,6 +53,8 @@ def media_of(records: Iterable[r.Record], rows: bool = True) -> Iterator[str]:
     for rec in records:
         if isinstance(rec, r.FileSaved):
             yield rec.path
+        elif isinstance(rec, r.ArtifactLog):
+            yield from (e.media for e in rec.entries if e.media is not None)
         elif isinstance(rec, r.HistoryRow) and rows:
             for value in rec.row.values():
                 if type(value) is dict:

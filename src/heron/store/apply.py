@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from heron import records as r
 from heron.store import chunks
+from heron.store.artifact_apply import apply_artifacts
 from heron.store.locks import EVENTS_LOCK
 from heron.store.models import STREAM_HISTORY, STREAM_SYSTEM
 from heron.store.schema import (
@@ -156,6 +157,7 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
     system: list[r.SystemSample] = []
     lines: list[dict[str, Any]] = []  # console lines written, with their ids (the live feed's)
     pending: list[dict[str, Any]] = []  # console lines to append, in order
+    artifact_records: list[r.ArtifactLog | r.ArtifactUse] = []
     for rec in others:
         if isinstance(rec, r.SystemSample):
             system.append(rec)
@@ -199,6 +201,8 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
         elif isinstance(rec, r.Alert):
             conn.execute(insert(alerts).values(run_pk=run_pk, title=rec.title, text=rec.text,
                                                level=rec.level, timestamp=rec.timestamp))
+        elif isinstance(rec, (r.ArtifactLog, r.ArtifactUse)):
+            artifact_records.append(rec)
     if history:
         steps = [h.step for h in history]
         write_points(conn, run_pk, STREAM_HISTORY, steps, [h.row for h in history])
@@ -209,6 +213,8 @@ def apply_batch(conn: Connection, batch: r.Batch, user: str | None = None) -> bo
         write_points(conn, run_pk, STREAM_SYSTEM, [s.index for s in system],
                      [s.row for s in system])
     lines.extend(_insert_lines(conn, run_pk, pending))
+    if artifact_records:
+        apply_artifacts(conn, run_pk, artifact_records, now)
     conn.execute(update(runs).where(runs.c.id == run_pk).values(**fields))
     _record_event(conn, run_pk, others, history, lines, revived="state" in fields, now=now)
     return True

@@ -105,7 +105,7 @@ def _create_fresh(conn: Connection) -> None:
     """An empty database: create the current tables and stamp the head revision, which is what
     running every migration would give (Alembic's "create_all, then stamp" recipe), without
     importing Alembic: a new run's first write stays quick."""
-    from heron.store import access_tables, sweep_tables  # noqa: F401  (registers them)
+    from heron.store import access_tables, artifact_tables, sweep_tables  # noqa: F401
     from heron.store.schema import metadata
 
     metadata.create_all(conn)

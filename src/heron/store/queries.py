@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, select, union, updat
 from sqlalchemy.engine import Connection, Row
 
 from heron.store import chunks
+from heron.store.artifact_apply import forget_run
 from heron.store.deep_values import decode_stored
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.schema import (
@@ -296,4 +297,5 @@ def delete_run(conn: Connection, run_pk: int) -> None:
     for table in (history_chunks, history_objects, console_lines, run_files):
         conn.execute(delete(table).where(table.c.run_pk == run_pk))
     conn.execute(delete(alerts).where(alerts.c.run_pk == run_pk))
+    forget_run(conn, run_pk)
     conn.execute(delete(runs).where(runs.c.id == run_pk))

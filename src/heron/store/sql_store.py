@@ -19,6 +19,7 @@ from heron.records import Batch
 from heron.store import chunks, keys, queries
 from heron.store.access import AccessSession
 from heron.store.apply import apply_batch
+from heron.store.artifact_queries import ArtifactSession
 from heron.store.buckets import Buckets
 from heron.store.engine import READ, make_engine, sqlite_path
 from heron.store.file_listing import find_run_file, list_run_files, stored_media_path
@@ -254,6 +255,25 @@ class SqlStore:
         """One transaction for the sweep controller (see ``base.Store.sweep_session``)."""
         with self._begin() if write else self._read() as conn:
             yield SqlSweepSession(conn)
+
+    # -- artifacts ----------------------------------------------------------------------------
+    def copy_media(self, rel: str, target: Path) -> None:
+        """Copy the stored media file ``rel`` (``media/...``) to ``target``."""
+        source = stored_media_path(self.media_root, rel)
+        if not source.is_file():
+            raise NotFound(f"the stored file {rel} is missing from {self.media_root}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+
+
+    @contextmanager
+    def artifact_session(self, write: bool = False) -> Iterator[ArtifactSession]:
+        """Artifact versions, collections, lineage and edits in one transaction
+        (``write=True`` for edits and deletes)."""
+        with self._begin() if write else self._read() as conn:
+            yield ArtifactSession(conn)
 
     # -- users' rights ---------------------------------------------------------------------
     @contextmanager

@@ -12,11 +12,13 @@ differs between them, or being stored and breaking every page that shows the run
 from __future__ import annotations
 
 import math
+import re
 from itertools import chain
 from typing import Any
 
 from heron import limits
 from heron import records as r
+from heron.artifacts import manifest
 from heron.errors import ValueRejected
 from heron.store.chunks import INT64_MAX, INT64_MIN
 
@@ -27,6 +29,7 @@ class BatchRejected(ValueRejected):
 
 # A history row of only these needs no walk: its keys are all that can be over a limit.
 _FLAT = frozenset({float, int, bool, type(None)})
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _int64(value: int, what: str) -> None:
@@ -163,3 +166,47 @@ def _check_record(rec: r.Record) -> None:
         _time(rec.timestamp, f"{name} timestamp")
         for field in ("title", "text", "level"):
             _text(getattr(rec, field), f"{name} {field}")
+    elif isinstance(rec, r.ArtifactLog):
+        _artifact_log(rec)
+    elif isinstance(rec, r.ArtifactUse):
+        _problem(manifest.name_problem(rec.name), name)
+        _text(rec.project, f"{name} project")
+        _text(rec.entity, f"{name} entity")
+        _int64(rec.version, f"{name} version")
+        _time(rec.used_at, f"{name} used_at")
+
+
+def _problem(problem: str | None, what: str) -> None:
+    if problem is not None:
+        raise BatchRejected(f"{what}: {problem}")
+
+
+def _artifact_log(rec: r.ArtifactLog) -> None:
+    what = f"artifact {_shown(rec.name)}"
+    _problem(manifest.name_problem(rec.name), "ArtifactLog")
+    _problem(manifest.name_problem(rec.artifact_type, "artifact type"), what)
+    for alias in rec.aliases:
+        _problem(manifest.alias_problem(alias), what)
+    _text(rec.description, f"{what} description")
+    _mapping(rec.metadata, f"{what} metadata")
+    _time(rec.logged_at, f"{what} logged_at")
+    seen: set[str] = set()
+    for entry in rec.entries:
+        _problem(manifest.entry_path_problem(entry.path), what)
+        if entry.path in seen:
+            raise BatchRejected(f"{what}: the path {_shown(entry.path)} is listed twice")
+        seen.add(entry.path)
+        _int64(entry.size, f"{what} {_shown(entry.path)} size")
+        if entry.sha256 is not None and not _SHA256.match(entry.sha256):
+            raise BatchRejected(f"{what} {_shown(entry.path)}: sha256 must be 64 hex digits")
+        if entry.media is not None:
+            _problem(limits.media_path_problem(entry.media), f"{what} {_shown(entry.path)}")
+        if entry.ref is not None:
+            _text(entry.ref, f"{what} {_shown(entry.path)} reference")
+            if not entry.ref.startswith(manifest.REFERENCE_SCHEMES):
+                raise BatchRejected(f"{what} {_shown(entry.path)}: reference "
+                                    f"{_shown(entry.ref)} is not one of "
+                                    f"{', '.join(manifest.REFERENCE_SCHEMES)}")
+        elif entry.media is None or entry.sha256 is None:
+            raise BatchRejected(f"{what} {_shown(entry.path)}: an entry holds a stored file "
+                                "(sha256 and media) or a reference (ref)")

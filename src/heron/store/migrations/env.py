@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from heron.store import access_tables, sweep_tables  # noqa: F401  (registers them)
+from heron.store import access_tables, artifact_tables, sweep_tables  # noqa: F401
 from heron.store.schema import metadata
 
 connection = context.config.attributes["connection"]
