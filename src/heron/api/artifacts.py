@@ -9,7 +9,7 @@ from typing import Any
 
 from heron.artifacts import manifest
 from heron.artifacts.artifact import Artifact
-from heron.errors import NotFound, UsageError, ValueRejected
+from heron.errors import NotFound, ValueRejected
 
 
 @dataclass
@@ -19,9 +19,6 @@ class ArtifactType:
 
 
 def _session(store: Any, write: bool = False) -> Any:
-    if not hasattr(store, "artifact_session"):
-        raise UsageError("artifacts are read from the local store for now; reading them from "
-                         "a heron server is not supported yet (docs/artifacts.md)")
     return store.artifact_session(write=write)
 
 

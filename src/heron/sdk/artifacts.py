@@ -25,11 +25,7 @@ def reader(run: Run) -> Any:
 
     server = configured_server(run.settings)
     url, key = server or (run.settings.store_url(), None)
-    store = open_reader(url, key)
-    if not hasattr(store, "artifact_session"):
-        raise UsageError("reading artifacts back from a heron server is not supported yet; "
-                         "logging them works (see docs/artifacts.md)")
-    return store
+    return open_reader(url, key)
 
 
 def _as_artifact(value: Artifact | str | Path, name: str | None, kind: str | None) -> Artifact:

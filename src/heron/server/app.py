@@ -20,6 +20,7 @@ from heron.server.auth import Authenticator
 from heron.server.guard import AccessCache
 from heron.server.routes import (
     admin,
+    artifacts,
     charts,
     ingest,
     live,
@@ -100,7 +101,7 @@ def create_app(store: SqlStore, *, access: str = "keys",
 
     for router in (ingest.router, runs.router, live.router, sweeps.router, charts.router,
                    run_table.router, media_panels.router, sweep_analysis.router,
-                   session.router, admin.router, project_access.router):
+                   session.router, admin.router, project_access.router, artifacts.router):
         app.include_router(router, prefix="/api/v1")
     app.include_router(wandb_router)  # the official wandb client (docs/wandb-client.md)
 

@@ -131,6 +131,32 @@ class RemoteStore:
             raise StoreError(str(exc)) from exc
         target.write_bytes(response.content)
 
+    def run_by_pk(self, run_pk: int) -> RunInfo | None:
+        """A run this store has listed or looked up before (``pk`` is this store's own)."""
+        if run_pk not in self._runs:
+            return None
+        project, run_id = self._runs[run_pk]
+        return self.get_run(project, run_id)
+
+    def artifact_session(self, write: bool = False) -> Any:
+        """Artifact reads and edits through the server (``remote_artifacts.py``)."""
+        from heron.store.remote_artifacts import remote_artifact_session
+
+        return remote_artifact_session(self)
+
+    def copy_media(self, rel: str, target: Path) -> None:
+        """Write the stored media file ``rel`` (``media/...``) to ``target``."""
+        try:
+            response = self.client.request("GET", "/" + quote(rel), what=f"the file {rel!r}")
+        except NotFound:
+            raise
+        except (ValueRejected, Conflict, CommError) as exc:
+            raise StoreError(str(exc)) from exc
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(response.content)
+        tmp.replace(target)
+
     def update_run(self, run_pk: int, **fields: Any) -> None:
         self._request("PATCH", self._path(run_pk), json=fields)
 
