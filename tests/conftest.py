@@ -4,8 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.support.browser import launched_browser, missing_browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The system Chromium (tests/support/browser.py), one for the whole session."""
+    yield from launched_browser()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip every test that drives the browser, saying why, where Chromium or Playwright is
+    missing (the HTTP-only tests beside them still run)."""
+    reason = missing_browser()
+    if reason is None:
+        return
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from PIL import Image
 
+from tests.support.browser import CHROMIUM
 from tests.support.server import heron_servers
 from tests.wandb_protocol.conftest import (
     SCRIPTS,
@@ -29,11 +30,9 @@ from tests.wandb_protocol.conftest import (
     client_venv,
     run_script,
 )
-from tests.web.conftest import (  # noqa: F401  (browser: a fixture, run_page asks for it)
-    CHROMIUM,
+from tests.web.conftest import (
     TEST_CONTEXT,
     PageProbe,
-    browser,
     screenshot,
     scroll_to,
     sign_in,
@@ -49,9 +48,9 @@ LIGHTNING_STEPS = 8
 WATCHED = ("net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias")
 ARTIFACT_SECONDS = 20
 """How long ``log_table`` and ``wandb.finish()`` may take together: the client saves the
-table's artifact and the checkpoints' (``log_model="all"``) before it ends. Heron answers
-``CreateArtifact`` with a GraphQL error, which the client does not retry (well under a second
-in all); an answer it retries (a 5xx, a timeout) would hold ``finish()`` for minutes."""
+table's artifact and the checkpoints' (``log_model="all"``, stored as Heron artifacts:
+test_artifacts.py) before it ends; an answer it retries (a 5xx, a timeout) would hold
+``finish()`` for minutes."""
 
 
 @pytest.fixture(scope="module")
@@ -204,8 +203,8 @@ def test_lightning_table_is_readable_and_its_artifact_does_not_hold_the_run(
     assert served.status_code == 200
     assert json.loads(served.content) == {"columns": ["epoch", "name"],
                                           "data": [[0, "first"], [1, "second"]]}
-    # the client then tried to make artifacts (the table's, and a checkpoint per epoch with
-    # log_model="all"); Heron does not implement them yet, the client gave up at once
+    # the client then made artifacts (the table's, and a checkpoint per epoch with
+    # log_model="all"): they do not hold the run
     took = seconds_in(lightning_run.stdout, "log_table") + seconds_in(lightning_run.stdout,
                                                                       "finish")
     assert took < ARTIFACT_SECONDS

@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.browser import CHROMIUM  # noqa: F401  (tests import it from here)
 from tests.support.server import ServerProcess
 from tests.web import seeds
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 STATIC = REPO / "src" / "heron" / "server" / "static"
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
@@ -73,29 +73,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _missing_browser() -> str | None:
-    """Why the browser tests cannot run here, or None."""
-    if not CHROMIUM.exists():
-        return (f"the dashboard tests need the system Chromium at {CHROMIUM} "
-                "(apt-get install -y chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the dashboard tests need `pip install playwright`"
-    return None
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip every test that drives the browser, saying why, where Chromium or Playwright is
-    missing (the HTTP-only tests of this folder still run)."""
-    reason = _missing_browser()
-    if reason is None:
-        return
-    for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.skip(reason=reason))
-
-
 def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=5) as res:
         return json.loads(res.read())
@@ -117,6 +94,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                                 "count": seeds.SWEEP_FIRST_RUNS},
         "many": seeds.MANY % {"project": seeds.MANY_PROJECT, "runs": seeds.MANY_RUNS,
                               "metrics": seeds.MANY_METRICS, "steps": seeds.MANY_STEPS},
+        "artifacts": seeds.ARTIFACTS % {"project": seeds.ARTIFACT_PROJECT},
     }
     procs = {name: subprocess.Popen([sys.executable, "-c", code], env=sdk_env(store),
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -166,19 +144,6 @@ def server(store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
 
 
 class PageProbe:

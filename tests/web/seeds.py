@@ -104,3 +104,46 @@ for k in range(%(runs)d):
         heron.log({f"m{j}": math.sin(step / 50 + k + j) + k * 0.01 for j in range(%(metrics)d)})
     heron.finish()
 """
+
+ARTIFACT_PROJECT = "webart"
+
+# A dataset artifact with a PNG, a CSV and a text file, logged twice by one run (v0, then v1
+# with the alias `best`), then used (`digits:best`) by a second run. The description carries
+# HTML. Prints the two run ids.
+ARTIFACTS = r"""
+import struct, tempfile, zlib
+from pathlib import Path
+import heron
+
+def png(width, height):
+    rows = b"".join(b"\x00" + b"".join(bytes(((x * 20) & 255, (y * 30) & 255, 120))
+                                       for x in range(width)) for y in range(height))
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+work = Path(tempfile.mkdtemp())
+(work / "sample.png").write_bytes(png(12, 8))
+(work / "notes.txt").write_text("hand written notes\n<b>not bold</b>\n")
+producer = heron.init(project=%(project)r, name="producer-run")
+for version, ids in enumerate(([1, 2], [1, 2, 3])):
+    (work / "data.csv").write_text("id,label,score\n"
+                                   + "".join(f'{i},"class, {i}",{i / 2}\n' for i in ids))
+    art = heron.Artifact("digits", type="dataset",
+                         description="digits <img src=x onerror=alert(7)>",
+                         metadata={"rows": len(ids),
+                                   "source": {"kind": "synthetic", "seed": version}})
+    art.add_file(str(work / "sample.png"))
+    art.add_file(str(work / "data.csv"))
+    art.add_file(str(work / "notes.txt"))
+    producer.log_artifact(art, aliases=["best"])
+    art.wait()
+heron.finish()
+consumer = heron.init(project=%(project)r, name="consumer-run")
+consumer.use_artifact("digits:best")
+heron.finish()
+print(producer.id, consumer.id)
+"""

@@ -48,6 +48,9 @@ export interface Run {
   stop_requested_at?: number | null;
 }
 
+/** A run named by another object (the run that logged an artifact version). */
+export type RunRef = Pick<Run, "id" | "name" | "project" | "entity" | "state" | "user">;
+
 export interface GitInfo {
   commit?: string | null;
   remote?: string | null;
@@ -611,3 +614,137 @@ export class LiveFeed {
     this.statusListeners.clear();
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Artifacts (docs/artifacts.md; routes/artifacts.py)
+
+/** One artifact version (`v0`, `v1`, ...) of a collection, with the run that logged it. */
+export interface ArtifactVersion {
+  id: number;
+  entity: string;
+  project: string;
+  name: string;
+  type: string;
+  /** The number: version 3 is `v3`. */
+  version: number;
+  digest: string;
+  description: string | null;
+  metadata: Record<string, Json>;
+  size: number;
+  file_count: number;
+  aliases: string[];
+  created_at: number;
+  updated_at: number;
+  /** null once the run that logged it was deleted. */
+  logged_by: RunRef | null;
+}
+
+/** A name in a project (its versions share it), with its type. */
+export interface ArtifactCollection {
+  entity: string;
+  project: string;
+  name: string;
+  type: string;
+  description: string | null;
+  created_at: number;
+  version_count: number;
+}
+
+/** One file of a version: stored (`media`, read with `mediaUrl`) or a reference (`ref`). */
+export interface ArtifactEntry {
+  path: string;
+  size: number;
+  sha256: string | null;
+  media: string | null;
+  ref: string | null;
+}
+
+/** The first bytes of a stored file, decoded as UTF-8 text. */
+export interface FileHead {
+  text: string;
+  /** The file is longer than what was read. */
+  truncated: boolean;
+  /** A NUL byte in what was read: not text. */
+  binary: boolean;
+}
+
+/** Whether bytes read as UTF-8 text: no NUL, and valid UTF-8 (a character cut at the end of
+ * a partial read allowed). */
+function isText(bytes: Uint8Array, partial: boolean): boolean {
+  if (bytes.includes(0)) return false;
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  for (let cut = 0; cut <= (partial ? 3 : 0); cut++) {
+    try {
+      strict.decode(bytes.subarray(0, bytes.length - cut));
+      return true;
+    } catch {
+      /* not valid UTF-8 (yet) */
+    }
+  }
+  return false;
+}
+
+export const artifactApi = {
+  /** The project's versions (of one name or type), by collection, newest first. */
+  versions: (project: string, q: { name?: string; type?: string } = {}, signal?: AbortSignal) =>
+    request<ArtifactVersion[]>(url(`projects/${enc(project)}/artifacts`, q), { signal }),
+
+  collections: (project: string, type?: string, signal?: AbortSignal) =>
+    request<ArtifactCollection[]>(url(`projects/${enc(project)}/artifact-collections`, { type }), { signal }),
+
+  /** One version by alias (`latest`, `best`) or number (`v3`). */
+  version: (project: string, name: string, alias: string, signal?: AbortSignal) =>
+    request<ArtifactVersion>(url(`projects/${enc(project)}/artifacts/${enc(name)}/${enc(alias)}`), { signal }),
+
+  byId: (id: number, signal?: AbortSignal) => request<ArtifactVersion>(url(`artifacts/${id}`), { signal }),
+
+  files: (id: number, signal?: AbortSignal) => request<ArtifactEntry[]>(url(`artifacts/${id}/files`), { signal }),
+
+  /** The runs that used the version, in the order they did. */
+  users: (id: number, signal?: AbortSignal) => request<Run[]>(url(`artifacts/${id}/users`), { signal }),
+
+  /** The versions a run logged, or (`used`) used. */
+  ofRun: (project: string, runId: string, used: boolean, signal?: AbortSignal) =>
+    request<ArtifactVersion[]>(url(`${runPath(project, runId)}/artifacts`, { used: String(used) }), { signal }),
+
+  /** The first `limit` bytes of a stored file (`media/...`; null: the path is refused). */
+  head: async (mediaPath: string, limit: number, signal?: AbortSignal): Promise<FileHead | null> => {
+    const at = api.mediaUrl(mediaPath);
+    if (at === null) return null;
+    const res = await send(at, { signal, headers: { Accept: "*/*", Range: `bytes=0-${limit - 1}` } });
+    const reader = res.body?.getReader();
+    const parts: Uint8Array[] = [];
+    let got = 0;
+    if (reader) {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        got += value.length;
+        if (got >= limit) {
+          await reader.cancel().catch(() => undefined);
+          break;
+        }
+      }
+    }
+    const bytes = new Uint8Array(Math.min(got, limit));
+    let at0 = 0;
+    for (const p of parts) {
+      const take = p.subarray(0, bytes.length - at0);
+      bytes.set(take, at0);
+      at0 += take.length;
+      if (at0 >= bytes.length) break;
+    }
+    // How long the whole file is: a 206 says `bytes 0-N/TOTAL`; a 200 (no range support) is it.
+    const total = Number(res.status === 206 ? (res.headers.get("Content-Range") ?? "").split("/")[1] : res.headers.get("Content-Length"));
+    const more = got > limit || (Number.isFinite(total) && total > bytes.length);
+    return { text: new TextDecoder().decode(bytes), truncated: more, binary: !isText(bytes, more) };
+  },
+
+  /** A stored file's bytes (for a download under its artifact path's name). */
+  blob: async (mediaPath: string, signal?: AbortSignal): Promise<Blob | null> => {
+    const at = api.mediaUrl(mediaPath);
+    if (at === null) return null;
+    return (await send(at, { signal, headers: { Accept: "*/*" } })).blob();
+  },
+};

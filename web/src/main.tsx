@@ -6,6 +6,8 @@ import type { Me } from "./accounts";
 import { UserMenu } from "./components/UserMenu";
 import { Spinner } from "./components/bits";
 import { Admin, MyKeys } from "./pages/Admin";
+import { Artifacts } from "./pages/Artifacts";
+import { ArtifactVersionPage } from "./pages/ArtifactVersion";
 import { Compare } from "./pages/Compare";
 import { Projects } from "./pages/Projects";
 import { RunPage } from "./pages/RunPage";
@@ -51,6 +53,18 @@ function Crumbs({ route }: { route: Route }) {
           <span class="crumb">{route.sweep}</span>
         </>
       )}
+      {(route.page === "artifacts" || route.page === "artifact") && (
+        <>
+          <span class="crumb-sep">/</span>
+          <a href={href.artifacts(route.project)} class="crumb">artifacts</a>
+        </>
+      )}
+      {route.page === "artifact" && (
+        <>
+          <span class="crumb-sep">/</span>
+          <span class="crumb">{`${route.name}:${route.alias}`}</span>
+        </>
+      )}
       {route.page === "compare" && (
         <>
           <span class="crumb-sep">/</span>
@@ -73,6 +87,10 @@ function Page({ route, me }: { route: Route; me: Me | null }) {
       return <Sweeps project={route.project} />;
     case "sweep":
       return <SweepPage key={route.sweep} project={route.project} sweepId={route.sweep} />;
+    case "artifacts":
+      return <Artifacts key={route.project} project={route.project} />;
+    case "artifact":
+      return <ArtifactVersionPage key={`${route.project}/${route.name}/${route.alias}`} project={route.project} name={route.name} alias={route.alias} file={route.file} />;
     case "compare":
       return <Compare project={route.project} runIds={route.runs} />;
     case "admin":

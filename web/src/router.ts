@@ -8,6 +8,8 @@ export type Route =
   | { page: "run"; project: string; run: string; tab: string }
   | { page: "sweeps"; project: string }
   | { page: "sweep"; project: string; sweep: string }
+  | { page: "artifacts"; project: string }
+  | { page: "artifact"; project: string; name: string; alias: string; file: string | null }
   | { page: "admin"; tab: AdminTab }
   | { page: "keys" }
   | { page: "notfound"; path: string };
@@ -34,6 +36,10 @@ export function parseHash(hash: string): Route {
     if (parts[2] === "sweeps") {
       return parts.length >= 4 ? { page: "sweep", project, sweep: parts[3] } : { page: "sweeps", project };
     }
+    if (parts[2] === "artifacts") {
+      if (parts.length === 3) return { page: "artifacts", project };
+      if (parts.length === 5) return { page: "artifact", project, name: parts[3], alias: parts[4], file: query.get("file") };
+    }
     if (parts[2] === "r" && parts.length >= 4) {
       return { page: "run", project, run: parts[3], tab: parts[4] ?? "overview" };
     }
@@ -49,6 +55,10 @@ export const href = {
     `#/p/${e(project)}/r/${e(run)}${tab && tab !== "overview" ? `/${tab}` : ""}`,
   sweeps: (project: string) => `#/p/${e(project)}/sweeps`,
   sweep: (project: string, sweep: string) => `#/p/${e(project)}/sweeps/${e(sweep)}`,
+  artifacts: (project: string) => `#/p/${e(project)}/artifacts`,
+  /** A version by alias or number (`v3`); `file` selects a file to preview. */
+  artifact: (project: string, name: string, alias: string, file?: string | null) =>
+    `#/p/${e(project)}/artifacts/${e(name)}/${e(alias)}${file ? `?file=${e(file)}` : ""}`,
   admin: (tab?: AdminTab) => (tab && tab !== "users" ? `#/admin/${tab}` : "#/admin"),
   myKeys: () => "#/keys",
   compare: (project: string, runs: string[]) =>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ def _sqlite_transactions(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -68,6 +69,26 @@ def _sqlite_transactions(engine: Engine) -> None:
         # it. Dropping such connections lets the next write open a fresh one.
         if "readonly" in str(context.original_exception).lower():
             context.is_disconnect = True
+
+
+WAL_TRIES = 600
+"""How many times (10 ms apart) a new connection tries to switch the file to WAL."""
+
+
+def _wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``. While another process creates the same new file (a run's
+    writer process, and the script reading its artifact back) the switch answers "database
+    is locked" at once, without waiting for the busy timeout: try again for a while."""
+    import sqlite3
+
+    for attempt in range(WAL_TRIES):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_TRIES - 1:
+                raise
+            time.sleep(0.01)
 
 
 def current_revision(conn: Connection) -> str | None:

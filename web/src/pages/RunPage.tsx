@@ -2,6 +2,7 @@
 // metrics, console and files. Tabs live in the URL hash (`#/p/P/r/R/logs`).
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type RunDetail, type RunFile, type RunPatch } from "../api";
+import { ArtifactsOfRun } from "./ArtifactsOfRun";
 import { ChartToolbar } from "../components/ChartToolbar";
 import { Console } from "../components/Console";
 import { isModuleTree, ModelTree } from "../components/ModelTree";
@@ -23,6 +24,7 @@ const TABS: [string, string][] = [
   ["system", "System"],
   ["logs", "Logs"],
   ["files", "Files"],
+  ["artifacts", "Artifacts"],
 ];
 
 function Editable(props: { value: string; label: string; multiline?: boolean; onSave: (v: string) => Promise<void>; placeholder?: string }) {
@@ -311,6 +313,7 @@ export function RunPage({ project, runId, tab }: { project: string; runId: strin
       ))}
       {tab === "logs" && <Console project={project} runId={runId} running={run.state === "running"} feed={feed} />}
       {tab === "files" && <Files project={project} runId={runId} />}
+      {tab === "artifacts" && <ArtifactsOfRun project={project} runId={runId} />}
     </div>
   );
 }

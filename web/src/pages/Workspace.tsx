@@ -282,6 +282,9 @@ export function Workspace({ project }: { project: string }) {
         <a class="btn btn-ghost" href={href.sweeps(project)} data-action="sweeps" title="This project's hyperparameter sweeps">
           Sweeps{sweepCount ? ` (${sweepCount})` : ""}
         </a>
+        <a class="btn btn-ghost" href={href.artifacts(project)} data-action="artifacts" title="This project's datasets, models and other artifacts">
+          Artifacts
+        </a>
         {selectedIds.length > 0 && (
           <button class="btn btn-ghost" onClick={() => setSelected(new Set())}>
             Clear selection

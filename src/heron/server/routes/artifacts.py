@@ -26,10 +26,13 @@ router = APIRouter()
 
 
 def artifact_json(guard: Guard, info: ArtifactInfo) -> dict[str, Any]:
-    """A version for the API; ``logged_by`` is the run that logged it (or null)."""
+    """A version for the API; ``logged_by`` names the run that logged it (or is null): its
+    id, name, project, entity, state and user (``GET .../runs/{id}`` has the rest)."""
     out = {k: v for k, v in dataclasses.asdict(info).items() if k != "run_pk"}
     producer = guard.store.run_by_pk(info.run_pk) if info.run_pk is not None else None
-    out["logged_by"] = run_json(producer) if producer is not None else None
+    out["logged_by"] = None if producer is None else {
+        "id": producer.run_id, "name": producer.name, "project": producer.project,
+        "entity": producer.entity, "state": producer.state, "user": producer.user}
     return out
 
 

@@ -41,8 +41,8 @@ def viewer(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
 
 def server_info(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     """No optional features. ``max_cli_version`` is what older clients (to about 0.28) decide
-    by: without one they wait in ``wandb.log`` for a table's artifact, which Heron does not
-    store, and fail the script; with it they go on as 0.31 does."""
+    by: without one they wait in ``wandb.log`` for a table's artifact and fail the script when
+    it is late; with it they go on as 0.31 does."""
     return {"features": [], "cliVersionInfo": {"max_cli_version": MAX_CLI_VERSION},
             "latestLocalVersionInfo": None}
 

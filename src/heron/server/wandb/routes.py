@@ -10,13 +10,26 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from heron.errors import AuthError
-from heron.server.wandb import api_files, file_stream, operations, queries, sweeps, uploads
+from heron.server.wandb import (
+    api_files,
+    artifacts_files,
+    artifacts_read,
+    artifacts_write,
+    file_stream,
+    operations,
+    queries,
+    sweeps,
+    uploads,
+)
 from heron.server.wandb.context import context, graphql_error, read_body, status_of
 from heron.server.wandb.graphql import Unimplemented, execute
 from heron.server.wandb.operations import UPLOAD_PREFIX
 
 router = APIRouter(include_in_schema=False)
-RESOLVERS = {**operations.RESOLVERS, **queries.RESOLVERS, **sweeps.RESOLVERS}
+RESOLVERS = {**operations.RESOLVERS, **queries.RESOLVERS, **sweeps.RESOLVERS,
+             **artifacts_write.RESOLVERS, **artifacts_read.RESOLVERS,
+             # The project's artifact fields (``artifact(name)``...) beside its runs.
+             "project": artifacts_read.with_artifacts(queries.RESOLVERS["project"])}
 """Every top-level GraphQL field Heron answers, by the module that answers it."""
 
 
@@ -79,6 +92,43 @@ async def get_download(run_pk: int, name: str, request: Request, u: str = "", ex
     try:
         return await run_in_threadpool(api_files.serve_download, request.app.state.store,
                                        request.app.state.signer, run_pk, name, u, exp, sig)
+    except Exception as exc:
+        return _refusal(exc)
+
+
+@router.put(artifacts_files.UPLOAD_PREFIX + "/{token}/{name}")
+async def put_artifact_upload(token: str, name: str, request: Request, u: str = "",
+                              exp: str = "", sig: str = "") -> Any:
+    """A pending artifact's file or manifest, at the URL ``CreateArtifactFiles`` or
+    ``CreateArtifactManifest`` signed (``artifacts_files.py``)."""
+    try:
+        body = await read_body(request)
+        await run_in_threadpool(artifacts_files.store_upload, request.app.state.store,
+                                request.app.state.signer, token, name, u, exp, sig, body)
+    except Exception as exc:
+        return _refusal(exc)
+    return {}
+
+
+@router.get(artifacts_files.MANIFEST_PREFIX + "/{version_id}")
+async def get_artifact_manifest(version_id: int, request: Request, u: str = "",
+                                exp: str = "", sig: str = "") -> Any:
+    """A stored artifact version's W&B manifest (``currentManifest{file{directUrl}}``)."""
+    try:
+        return await run_in_threadpool(artifacts_files.serve_manifest, request.app.state.store,
+                                       request.app.state.signer, version_id, u, exp, sig)
+    except Exception as exc:
+        return _refusal(exc)
+
+
+@router.get(artifacts_files.FILE_PREFIX + "/{version_id}/{path:path}")
+async def get_artifact_file(version_id: int, path: str, request: Request, u: str = "",
+                            exp: str = "", sig: str = "") -> Any:
+    """A stored artifact version's file at the signed URL its ``files`` handed out."""
+    try:
+        return await run_in_threadpool(artifacts_files.serve_file, request.app.state.store,
+                                       request.app.state.signer, version_id, path, u, exp,
+                                       sig)
     except Exception as exc:
         return _refusal(exc)
 
