@@ -26,7 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from heron import records as r
 from heron.artifacts import manifest
-from heron.artifacts.staging import copy_into, sha256_of, stage_bytes, stage_file
+from heron.artifacts.staging import copy_into, sha256_of, stage_bytes, stage_file, staging_dir
 from heron.errors import NotFound, UsageError, ValueRejected
 from heron.media.base import Media
 
@@ -99,11 +99,15 @@ class Artifact:
     def add_file(self, local_path: str | Path, name: str | None = None, is_tmp: bool = False,
                  overwrite: bool = False, policy: str = "mutable") -> ArtifactEntry:
         """Add one file, under ``name`` (default: its file name). It is read and staged now."""
+        return self._add_file(local_path, name, overwrite)
+
+    def _add_file(self, local_path: str | Path, name: str | None, overwrite: bool,
+                  folder: Path | None = None) -> ArtifactEntry:
         self._check_open()
         source = Path(local_path)
         if not source.is_file():
             raise ValueRejected(f"{source} is not a file")
-        staged = stage_file(source)
+        staged = stage_file(source, folder)
         path = name or source.name
         return self._put(ArtifactEntry(path, staged.size, staged.sha256, staged=staged.path,
                                        media=_media_path(staged.sha256)), overwrite)
@@ -115,10 +119,11 @@ class Artifact:
         root = Path(local_path)
         if not root.is_dir():
             raise ValueRejected(f"{root} is not a folder")
+        folder = staging_dir()
         for source in sorted(p for p in root.rglob("*") if p.is_file()):
             inside = source.relative_to(root).as_posix()
-            self.add_file(source, f"{name.rstrip('/')}/{inside}" if name else inside,
-                          overwrite=True)
+            self._add_file(source, f"{name.rstrip('/')}/{inside}" if name else inside, True,
+                           folder)
 
     @contextlib.contextmanager
     def new_file(self, name: str, mode: str = "x", encoding: str | None = None

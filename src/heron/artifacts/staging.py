@@ -1,14 +1,13 @@
-"""Files added to an artifact are copied once into a content-addressed staging folder while they
-are hashed (one read of each file), as W&B's default ``policy="mutable"`` does: a script that
-changes a file after adding it does not change what is logged, and logging hard-links the
-staged copy into the run instead of reading it again."""
+"""Files added to an artifact are hashed and copied once into a content-addressed staging
+folder, as W&B's default ``policy="mutable"`` does: a script that changes a file after adding
+it does not change what is logged, a file staged before (the same data logged again) is only
+read, and logging hard-links the staged copy into the run instead of reading it again."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,37 +34,32 @@ def staging_dir() -> Path:
     return folder
 
 
-def stage_file(source: Path) -> Staged:
-    """Copy ``source`` into the staging folder, hashing it on the way. ``ValueRejected`` when
-    the file changed while it was read (its size or modification time moved)."""
+def stage_file(source: Path, folder: Path | None = None) -> Staged:
+    """Hash ``source`` and, unless that content is staged already (the same file logged
+    again: one read, nothing written), copy it into the staging folder (``folder``, default
+    ``staging_dir()``). ``ValueRejected`` when the file changed meanwhile (its size or
+    modification time moved)."""
     before = source.stat()
-    folder = staging_dir()
-    digest = hashlib.sha256()
-    size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".part-")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-            while chunk := src.read(CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
-        after = source.stat()
-        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) \
-                or size != after.st_size:
-            raise ValueRejected(f"{source} changed while it was being added to the artifact; "
-                                "add it again once it is written")
-        sha = digest.hexdigest()
-        target = folder / sha[:2] / sha
-        if target.exists():
-            tmp.unlink()
-        else:
-            target.parent.mkdir(exist_ok=True)
+    sha = sha256_of(source)
+    target = (folder or staging_dir()) / sha[:2] / sha
+    if not target.exists():
+        target.parent.mkdir(exist_ok=True)
+        tmp = target.with_name(f".{sha}.{os.getpid()}.part")
+        try:
+            shutil.copyfile(source, tmp)  # the kernel's copy, from the page cache just read
+            after = source.stat()
+            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) \
+                    or tmp.stat().st_size != before.st_size:
+                raise ValueRejected(f"{source} changed while it was being added to the "
+                                    "artifact; add it again once it is written")
             tmp.replace(target)
-        return Staged(sha, size, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        finally:
+            tmp.unlink(missing_ok=True)
+    after = source.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise ValueRejected(f"{source} changed while it was being added to the artifact; "
+                            "add it again once it is written")
+    return Staged(sha, before.st_size, target)
 
 
 def stage_bytes(data: bytes) -> Staged:

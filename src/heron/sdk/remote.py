@@ -38,9 +38,11 @@ class HttpSink:
 
     def deliver_media(self, rel: str, source: Path) -> None:
         suffix = Path(rel).name[64:]  # after the sha256: ".png", ".table.json", ...
-        response = self._send(f"media file {rel}", "POST", "/media", params={"suffix": suffix},
-                              content=source.read_bytes(),
-                              headers={"Content-Type": "application/octet-stream"})
+        # Streamed from the file: a checkpoint is never held whole in the writer's memory.
+        with source.open("rb") as body:
+            response = self._send(f"media file {rel}", "POST", "/media",
+                                  params={"suffix": suffix}, content=body,
+                                  headers={"Content-Type": "application/octet-stream"})
         stored = str(response.json()["path"])
         if stored != rel:
             raise RejectedBatch(f"{self.url} stored media {rel} as {stored}")

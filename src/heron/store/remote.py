@@ -145,16 +145,28 @@ class RemoteStore:
         return remote_artifact_session(self)
 
     def copy_media(self, rel: str, target: Path) -> None:
-        """Write the stored media file ``rel`` (``media/...``) to ``target``."""
-        try:
-            response = self.client.request("GET", "/" + quote(rel), what=f"the file {rel!r}")
-        except NotFound:
-            raise
-        except (ValueRejected, Conflict, CommError) as exc:
-            raise StoreError(str(exc)) from exc
+        """Write the stored media file ``rel`` (``media/...``) to ``target``, streamed (a
+        large file is never held whole in memory)."""
+        import httpx
+
+        from heron.client import raise_for_status
+
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(response.content)
+        try:
+            with self.client.http.stream("GET", "/" + quote(rel)) as response:
+                if response.status_code >= 400:
+                    response.read()  # the reason is in the body
+                    raise_for_status(response, self.url, f"the file {rel!r}")
+                with tmp.open("wb") as out:
+                    for chunk in response.iter_bytes(1 << 20):
+                        out.write(chunk)
+        except NotFound:
+            tmp.unlink(missing_ok=True)
+            raise
+        except (ValueRejected, Conflict, CommError, httpx.TransportError) as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"{self.url}: could not read {rel}: {exc}") from exc
         tmp.replace(target)
 
     def update_run(self, run_pk: int, **fields: Any) -> None:
