@@ -35,9 +35,9 @@ FILES = {"config.yaml", "output.log", "wandb-metadata.json", "wandb-summary.json
 
 
 OLDER = VERSIONS[:-1]
-OPTIONAL = {"createArtifact", "entity"}
-"""Fields Heron does not answer, which the captured clients went on without: the artifact of
-a table, and ``OrganizationCoreWeaveOrganizationID``."""
+OPTIONAL = {"entity"}
+"""Fields Heron does not answer, which the captured clients went on without
+(``OrganizationCoreWeaveOrganizationID``)."""
 
 
 def test_the_graphql_of_older_clients_is_answered(heron_server: Heron) -> None:

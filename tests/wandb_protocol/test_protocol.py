@@ -136,12 +136,12 @@ def test_graphql_answers_what_it_knows_and_names_what_it_does_not(heron_server: 
                                                "entity": "admin", "teams": {"edges": []},
                                                "unknownField": None}
 
-    unknown = _graphql(heron_server, {"operationName": "CreateArtifact",
-                                      "query": "mutation CreateArtifact { createArtifact("
-                                               "input: {}) { artifact { id } } }"})
+    unknown = _graphql(heron_server, {"operationName": "LinkArtifact",
+                                      "query": "mutation LinkArtifact { linkArtifact("
+                                               "input: {}) { versionIndex } }"})
     assert unknown.status_code == 200
     message = unknown.json()["errors"][0]["message"]
-    assert "CreateArtifact" in message and "createArtifact" in message
+    assert "LinkArtifact" in message and "linkArtifact" in message
 
     wrong = _graphql(heron_server, {"query": "{ viewer { id } }"}, key="hk-" + "y" * 43)
     assert wrong.status_code == 401

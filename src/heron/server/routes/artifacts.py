@@ -10,9 +10,9 @@ project is 404.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from heron.errors import NotFound
@@ -23,6 +23,7 @@ from heron.server.serialize import run_json
 from heron.store.artifact_queries import ArtifactInfo
 
 router = APIRouter()
+VersionId = Annotated[int, Path(ge=1, le=2**63 - 1, description="an artifact version's id")]
 
 
 def artifact_json(guard: Guard, info: ArtifactInfo) -> dict[str, Any]:
@@ -81,12 +82,12 @@ def artifact(project: str, name: str, alias: str, guard: ReadGuard) -> Any:
 
 
 @router.get("/artifacts/{version_id}", response_class=SafeJSONResponse)
-def artifact_by_id(version_id: int, guard: ReadGuard) -> Any:
+def artifact_by_id(version_id: VersionId, guard: ReadGuard) -> Any:
     return artifact_json(guard, _version(guard, version_id))
 
 
 @router.get("/artifacts/{version_id}/files", response_class=SafeJSONResponse)
-def artifact_files(version_id: int, guard: ReadGuard) -> Any:
+def artifact_files(version_id: VersionId, guard: ReadGuard) -> Any:
     """The version's entries: ``path``, ``size``, ``sha256``, and ``media`` (the stored file,
     read with ``GET /media/...``) or ``ref`` (a reference)."""
     _version(guard, version_id)
@@ -95,7 +96,7 @@ def artifact_files(version_id: int, guard: ReadGuard) -> Any:
 
 
 @router.get("/artifacts/{version_id}/users", response_class=SafeJSONResponse)
-def artifact_users(version_id: int, guard: ReadGuard) -> Any:
+def artifact_users(version_id: VersionId, guard: ReadGuard) -> Any:
     """The runs that used the version, in the order they did."""
     _version(guard, version_id)
     with guard.store.artifact_session() as s:
@@ -120,7 +121,7 @@ class ArtifactEdit(BaseModel):
 
 
 @router.patch("/artifacts/{version_id}", response_class=SafeJSONResponse)
-def edit_artifact(version_id: int, edit: ArtifactEdit, guard: WriteGuard) -> Any:
+def edit_artifact(version_id: VersionId, edit: ArtifactEdit, guard: WriteGuard) -> Any:
     """``artifact.save()``: description, metadata and the whole list of aliases."""
     from heron.artifacts.manifest import alias_problem
     from heron.errors import ValueRejected
@@ -137,7 +138,7 @@ def edit_artifact(version_id: int, edit: ArtifactEdit, guard: WriteGuard) -> Any
 
 
 @router.delete("/artifacts/{version_id}")
-def delete_artifact(version_id: int, guard: WriteGuard,
+def delete_artifact(version_id: VersionId, guard: WriteGuard,
                     delete_aliases: bool = False) -> dict[str, bool]:
     """Refused (409) while aliases point at the version, unless ``delete_aliases=true``."""
     info = _version(guard, version_id, p.WRITE)
