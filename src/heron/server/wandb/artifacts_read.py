@@ -22,7 +22,6 @@ from heron.server.wandb import entities
 from heron.server.wandb.api_files import cursor_offset, iso, page_size
 from heron.server.wandb.artifacts_ids import artifact_id, heron_entity, parse_artifact_id
 from heron.server.wandb.artifacts_pending import Pending
-from heron.server.wandb.artifacts_write import writable_run
 from heron.server.wandb.context import Context
 from heron.server.wandb.graphql import Resolver
 from heron.server.wandb.shapes import bucket, text
@@ -242,7 +241,7 @@ def use_artifact(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     info = by_id(ctx, given.get("artifactID"))
     if info is None:
         raise RunNotFound(f"no artifact {str(given.get('artifactID'))[:100]!r} to use")
-    run = writable_run(ctx, text(given.get("entityName"), "entityName"),
+    run = entities.writable_run(ctx, text(given.get("entityName"), "entityName"),
                        text(given.get("projectName"), "projectName") or "",
                        text(given.get("runName"), "runName") or "")
     use = r.ArtifactUse(project=info.project, entity=info.entity, name=info.name,

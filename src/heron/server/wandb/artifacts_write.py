@@ -32,7 +32,6 @@ from heron.server.wandb.artifacts_pending import Announced, Pending
 from heron.server.wandb.context import BadRequest, Context
 from heron.server.wandb.graphql import Resolver
 from heron.server.wandb.shapes import text
-from heron.store import RunInfo
 from heron.store.artifact_apply import LATEST
 
 
@@ -41,16 +40,6 @@ def _input(args: dict[str, Any], what: str) -> dict[str, Any]:
     if not isinstance(given, dict):
         raise BadRequest(f"{what} needs an input object")
     return given
-
-
-def writable_run(ctx: Context, entity: str | None, project: str, run_id: str) -> RunInfo:
-    """The run an artifact is logged or used by; the caller must be allowed to write it."""
-    heron, info = entities.resolve(ctx.store, ctx.caller, entity, project, run_id)
-    if info is None:
-        raise RunNotFound(f"no run {run_id!r} in project {project!r}")
-    ctx.guard.check_batch(r.Batch(project=project, run_id=run_id, seq=0, entity=heron,
-                                  records=[]))
-    return info
 
 
 def _metadata(raw: Any) -> dict[str, Any]:
@@ -83,7 +72,7 @@ def create_artifact(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
         problem = name_problem(value, what)
         if problem is not None:
             raise BadRequest(problem)
-    info = writable_run(ctx, text(given.get("entityName"), "entityName"),
+    info = entities.writable_run(ctx, text(given.get("entityName"), "entityName"),
                         text(given.get("projectName"), "projectName") or "",
                         text(given.get("runName"), "runName") or "")
     announced = Announced(

@@ -10,8 +10,11 @@ docs/security.md (a team's project, another user's refused...).
 
 from __future__ import annotations
 
+from heron import records as r
+from heron.errors import RunNotFound
 from heron.server.auth import Caller
 from heron.server.names import check_name
+from heron.server.wandb.context import Context
 from heron.store import RunInfo, SqlStore
 
 LOCAL_ENTITY = "local"
@@ -50,3 +53,14 @@ def resolve(store: SqlStore, caller: Caller, sent: str | None, project: str,
 def shown_entity(entity: str, caller: Caller) -> str:
     """What the client is told a run's entity is."""
     return entity or default_entity(caller)
+
+
+def writable_run(ctx: Context, entity: str | None, project: str, run_id: str) -> RunInfo:
+    """The client's run for a change (its files, an artifact it logs or uses); ``RunNotFound``
+    when there is none, ``PermissionDenied`` unless the caller may write it."""
+    heron_entity, info = resolve(ctx.store, ctx.caller, entity, project, run_id)
+    if info is None:
+        raise RunNotFound(f"no run {run_id!r} in project {project!r}")
+    ctx.guard.check_batch(r.Batch(project=project, run_id=run_id, seq=0, entity=heron_entity,
+                                  records=[]))
+    return info

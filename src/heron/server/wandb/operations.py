@@ -21,7 +21,6 @@ from heron.server.wandb.file_stream import PREEMPTING
 from heron.server.wandb.graphql import Resolver, client_versions
 from heron.server.wandb.metric_defs import metric_defs
 from heron.server.wandb.shapes import bucket, text, unwrap_config
-from heron.store import RunInfo
 
 MAX_CLI_VERSION = "0.31.0"
 """The newest client version Heron is tested with (docs/wandb-client.md)."""
@@ -176,21 +175,12 @@ def _edit_stored_run(ctx: Context, given: dict[str, Any]) -> dict[str, Any]:
     return {"bucket": bucket(ctx, fresh), "inserted": False}
 
 
-def _run_for_writing(ctx: Context, entity: str | None, project: str, run_id: str) -> RunInfo:
-    heron_entity, info = entities.resolve(ctx.store, ctx.caller, entity, project, run_id)
-    if info is None:
-        raise RunNotFound(f"no run {run_id!r} in project {project!r}")
-    ctx.guard.check_batch(r.Batch(project=project, run_id=run_id, seq=0, entity=heron_entity,
-                                  records=[]))
-    return info
-
-
 def create_run_files(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     """Upload URLs signed for this run and file (``uploads.py`` checks them)."""
     given = args.get("input")
     if not isinstance(given, dict) or not isinstance(given.get("files"), list):
         raise BadRequest("createRunFiles needs an input with a list of files")
-    info = _run_for_writing(ctx, text(given.get("entityName"), "entityName"),
+    info = entities.writable_run(ctx, text(given.get("entityName"), "entityName"),
                             text(given.get("projectName"), "projectName") or "",
                             text(given.get("runName"), "runName") or "")
     signer = ctx.request.app.state.signer
