@@ -136,12 +136,12 @@ def test_graphql_answers_what_it_knows_and_names_what_it_does_not(heron_server: 
                                                "entity": "admin", "teams": {"edges": []},
                                                "unknownField": None}
 
-    unknown = _graphql(heron_server, {"operationName": "LinkArtifact",
-                                      "query": "mutation LinkArtifact { linkArtifact("
-                                               "input: {}) { versionIndex } }"})
+    unknown = _graphql(heron_server, {"operationName": "UnlinkArtifact",
+                                      "query": "mutation UnlinkArtifact { unlinkArtifact("
+                                               "input: {}) { success } }"})
     assert unknown.status_code == 200
     message = unknown.json()["errors"][0]["message"]
-    assert "LinkArtifact" in message and "linkArtifact" in message
+    assert "UnlinkArtifact" in message and "unlinkArtifact" in message
 
     wrong = _graphql(heron_server, {"query": "{ viewer { id } }"}, key="hk-" + "y" * 43)
     assert wrong.status_code == 401

@@ -109,3 +109,28 @@ export function tableFromJson(value: Json, maxRows = 1000): ParsedTable | null {
   const rows = data.slice(0, maxRows).map((r) => (Array.isArray(r) ? r.map(cell) : [cell(r)]));
   return { columns: columns.map(cell), rows, more: data.length > maxRows };
 }
+
+/** What the version page's edit dialog parses: a value, or an error naming what is wrong. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** The metadata field: a JSON object (empty text is `{}`). */
+export function parseMetadata(text: string): Parsed<Record<string, Json>> {
+  if (!text.trim()) return { ok: true, value: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: `Metadata is not valid JSON: ${(e as Error).message}` };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+    return { ok: false, error: `Metadata must be a JSON object ({"key": value}), not ${kind}` };
+  }
+  return { ok: true, value: value as Record<string, Json> };
+}
+
+/** The aliases field: names separated by commas or spaces, each once, in the order typed.
+ * (The server says which names it refuses, such as `v3` or one with a `/`.) */
+export function parseAliases(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).filter(Boolean))];
+}

@@ -1,7 +1,7 @@
 // The artifact pages' pure parts: a file's preview kind, CSV and table JSON as rows, the routes.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { artifactApi } from "../src/api";
-import { parseCsv, previewKind, tableFromJson } from "../src/artifactfiles";
+import { parseAliases, parseCsv, parseMetadata, previewKind, tableFromJson } from "../src/artifactfiles";
 import { href, parseHash } from "../src/router";
 
 describe("previewKind", () => {
@@ -123,5 +123,23 @@ describe("artifactApi", () => {
     expect(await artifactApi.head("media/../heron.db", 10)).toBeNull();
     expect(await artifactApi.blob("/etc/passwd")).toBeNull();
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe("the version edit dialog's fields", () => {
+  it("takes metadata as a JSON object, and names what is wrong otherwise", () => {
+    expect(parseMetadata(' {"rows": 3, "nested": {"a": [1, 2]}} ')).toEqual({ ok: true, value: { rows: 3, nested: { a: [1, 2] } } });
+    expect(parseMetadata("   ")).toEqual({ ok: true, value: {} });
+    const bad = parseMetadata('{"rows": 3,}');
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error).toMatch(/^Metadata is not valid JSON: /);
+    expect(parseMetadata("[1, 2]")).toEqual({ ok: false, error: 'Metadata must be a JSON object ({"key": value}), not an array' });
+    expect(parseMetadata("null")).toEqual({ ok: false, error: 'Metadata must be a JSON object ({"key": value}), not null' });
+    expect(parseMetadata("7")).toEqual({ ok: false, error: 'Metadata must be a JSON object ({"key": value}), not a number' });
+  });
+
+  it("splits aliases on commas and spaces, each once, in the order typed", () => {
+    expect(parseAliases(" best, prod  candidate,best,, ")).toEqual(["best", "prod", "candidate"]);
+    expect(parseAliases("")).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from heron.api.filters import matches, sort_runs
@@ -115,12 +115,13 @@ class Api:
         return artifacts.artifact(self.store, name, type, self.settings.project,
                                   self.settings.entity)
 
-    def artifacts(self, type_name: str | None, name: str, per_page: int = 50) -> list[Any]:
-        """Every version of the collection ``"[entity/]project/name"``, newest first."""
+    def artifacts(self, type_name: str | None, name: str, per_page: int = 50) -> Sequence[Any]:
+        """The versions of the collection ``"[entity/]project/name"``, newest first, read
+        ``per_page`` at a time as they are iterated."""
         from heron.api import artifacts
 
         return artifacts.artifacts(self.store, type_name, name, self.settings.project,
-                                   self.settings.entity)
+                                   self.settings.entity, per_page)
 
     def artifact_types(self, project: str | None = None) -> list[Any]:
         """The project's artifact types, each with its collections."""

@@ -4,12 +4,14 @@ versions, types and collections (W&B's ``api.artifact``, ``artifacts``, ``artifa
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from heron.artifacts import manifest
 from heron.artifacts.artifact import Artifact
 from heron.errors import NotFound, ValueRejected
+from heron.store.artifact_queries import MAX_PAGE, Page, version_cursor
 
 
 @dataclass
@@ -52,14 +54,75 @@ def artifact(store: Any, spec: str, kind: str | None, default_project: str | Non
     return Artifact._from_store(found, store)
 
 
+class ArtifactVersions(Sequence[Artifact]):
+    """W&B's ``Artifacts``: a collection's versions, newest first, read ``per_page`` at a time
+    as they are iterated (``len()``, indexing and ``==`` read them all)."""
+
+    def __init__(self, store: Any, entity: str, project: str, name: str, kind: str | None,
+                 per_page: int) -> None:
+        self._store, self._where = store, (entity, project, name, kind)
+        self._per_page = per_page
+        self._read: list[Artifact] = []
+        self._after: str | None = None
+        self._done = False
+
+    def _next_page(self) -> bool:
+        """Read the next page; False when there was none."""
+        if self._done:
+            return False
+        with _session(self._store) as s:
+            found = s.versions(*self._where, page=Page(self._per_page, self._after))
+        self._read.extend(Artifact._from_store(info, self._store) for info in found)
+        # A short page is the last; so is a longer one (a server that does not page).
+        self._done = len(found) != self._per_page
+        self._after = version_cursor(found[-1]) if found else None
+        return bool(found)
+
+    def __iter__(self) -> Iterator[Artifact]:
+        at = 0
+        while at < len(self._read) or self._next_page():
+            yield self._read[at]
+            at += 1
+
+    def _all(self) -> list[Artifact]:
+        while self._next_page():
+            pass
+        return self._read
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> Artifact: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Artifact]: ...
+
+    def __getitem__(self, index: int | slice) -> Artifact | list[Artifact]:
+        return self._all()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return self._all() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<ArtifactVersions {'/'.join(self._where[1:3])}>"
+
+
 def artifacts(store: Any, kind: str | None, name: str, default_project: str | None,
-              default_entity: str | None) -> list[Artifact]:
-    """Every version of collection ``[entity/][project/]name`` (newest first)."""
+              default_entity: str | None, per_page: int = 50) -> ArtifactVersions:
+    """The versions of collection ``[entity/][project/]name`` (newest first), read
+    ``per_page`` at a time."""
+    if isinstance(per_page, bool) or not isinstance(per_page, int) \
+            or not 1 <= per_page <= MAX_PAGE:
+        raise ValueRejected(f"per_page must be a whole number from 1 to {MAX_PAGE}, not "
+                            f"{per_page!r}")
     parts = name.split("/")
     entity, project = _where("/".join(parts[:-1]) or None, default_project, default_entity)
-    with _session(store) as s:
-        found = s.versions(entity, project, parts[-1], kind)
-    return [Artifact._from_store(info, store) for info in found]
+    return ArtifactVersions(store, entity, project, parts[-1], kind, per_page)
 
 
 def artifact_types(store: Any, project: str | None, default_project: str | None,

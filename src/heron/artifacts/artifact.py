@@ -26,7 +26,13 @@ from typing import IO, TYPE_CHECKING, Any
 
 from heron import records as r
 from heron.artifacts import manifest
-from heron.artifacts.staging import copy_into, sha256_of, stage_bytes, stage_file, staging_dir
+from heron.artifacts.staging import (
+    copy_into,
+    sha256_of,
+    stage_bytes,
+    stage_file,
+    stage_files,
+)
 from heron.errors import NotFound, UsageError, ValueRejected
 from heron.media.base import Media
 
@@ -101,13 +107,13 @@ class Artifact:
         """Add one file, under ``name`` (default: its file name). It is read and staged now."""
         return self._add_file(local_path, name, overwrite)
 
-    def _add_file(self, local_path: str | Path, name: str | None, overwrite: bool,
-                  folder: Path | None = None) -> ArtifactEntry:
+    def _add_file(self, local_path: str | Path, name: str | None, overwrite: bool
+                  ) -> ArtifactEntry:
         self._check_open()
         source = Path(local_path)
         if not source.is_file():
             raise ValueRejected(f"{source} is not a file")
-        staged = stage_file(source, folder)
+        staged = stage_file(source)
         path = name or source.name
         return self._put(ArtifactEntry(path, staged.size, staged.sha256, staged=staged.path,
                                        media=_media_path(staged.sha256)), overwrite)
@@ -119,11 +125,12 @@ class Artifact:
         root = Path(local_path)
         if not root.is_dir():
             raise ValueRejected(f"{root} is not a folder")
-        folder = staging_dir()
-        for source in sorted(p for p in root.rglob("*") if p.is_file()):
-            inside = source.relative_to(root).as_posix()
-            self._add_file(source, f"{name.rstrip('/')}/{inside}" if name else inside, True,
-                           folder)
+        sources = sorted(p for p in root.rglob("*") if p.is_file())
+        prefix = f"{name.rstrip('/')}/" if name else ""
+        for source, staged in zip(sources, stage_files(sources), strict=True):
+            path = prefix + source.relative_to(root).as_posix()
+            self._put(ArtifactEntry(path, staged.size, staged.sha256, staged=staged.path,
+                                    media=_media_path(staged.sha256)), True)
 
     @contextlib.contextmanager
     def new_file(self, name: str, mode: str = "x", encoding: str | None = None

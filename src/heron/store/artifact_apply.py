@@ -54,7 +54,7 @@ def apply_artifacts(conn: Connection, run_pk: int,
             use_artifact(conn, run_pk, rec, now)
 
 
-def log_artifact(conn: Connection, project_id: int, run_pk: int, rec: r.ArtifactLog,
+def log_artifact(conn: Connection, project_id: int, run_pk: int | None, rec: r.ArtifactLog,
                  now: float) -> int | None:
     """The version ``rec`` names (new, or the one with the same content), with its aliases
     moved onto it; None (nothing written) when the collection holds another type: the SDK's
@@ -92,6 +92,32 @@ def set_aliases(conn: Connection, collection_id: int, version_id: int,
             artifact_aliases.c.collection_id == collection_id, artifact_aliases.c.alias == alias))
         conn.execute(insert(artifact_aliases).values(collection_id=collection_id, alias=alias,
                                                      version_id=version_id))
+
+
+def link_version(conn: Connection, version_id: int, project_id: int, name: str,
+                 aliases: list[str], now: float) -> int | None:
+    """Add a stored version to collection ``name`` of the project (W&B's ``link``): the
+    collection's version with the same files (new, or the one it has), with the source's
+    description, metadata and producer, and ``aliases`` (and ``latest``) on it. The files are
+    shared, not copied. None when the source is gone or the collection holds another type."""
+    from heron.store.deep_values import decode_stored
+
+    source = conn.execute(
+        select(artifact_versions, artifact_collections.c.type)
+        .join(artifact_collections,
+              artifact_collections.c.id == artifact_versions.c.collection_id)
+        .where(artifact_versions.c.id == version_id)).first()
+    if source is None:
+        return None
+    entries = [r.ArtifactEntry(path=row.path, size=row.size, sha256=row.sha256, media=row.media,
+                               ref=row.ref)
+               for row in conn.execute(select(artifact_entries).where(
+                   artifact_entries.c.version_id == version_id))]
+    rec = r.ArtifactLog(name=name, artifact_type=source.type, digest=source.digest,
+                        entries=entries, description=source.description,
+                        metadata=decode_stored(source.metadata), aliases=aliases,
+                        logged_at=now)
+    return log_artifact(conn, project_id, source.run_pk, rec, now)
 
 
 def version_id_of(conn: Connection, entity: str, project: str, name: str,

@@ -8,11 +8,12 @@ import dataclasses
 import time
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, and_, delete, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
-from heron.errors import Conflict
-from heron.store.artifact_apply import LATEST, set_aliases
+from heron.errors import Conflict, NotFound, ValueRejected
+from heron.store.apply import project_pk
+from heron.store.artifact_apply import LATEST, link_version, set_aliases
 from heron.store.artifact_tables import (
     artifact_aliases,
     artifact_collections,
@@ -113,20 +114,64 @@ def artifact_by_id(conn: Connection, version_id: int) -> ArtifactInfo | None:
     return found[0] if found else None
 
 
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """At most ``limit`` items (all when None) after ``after``: the last item of the page
+    before, as ``version_cursor`` / ``CollectionInfo.name`` give it. A cursor, not an offset,
+    so that versions logged meanwhile neither repeat nor skip an item."""
+
+    limit: int | None = None
+    after: str | None = None
+
+
+ALL = Page()
+MAX_PAGE = 1000
+"""The largest page the REST API hands out at once."""
+
+
+def version_cursor(info: ArtifactInfo) -> str:
+    """Where the page after ``info`` starts, in the order versions are listed: ``name:vN``."""
+    return f"{info.name}:v{info.version}"
+
+
+def _parse_version_cursor(after: str) -> tuple[str, int]:
+    name, _, number = after.rpartition(":v")
+    if not name or not number.isdigit() or len(number) > 18:
+        raise ValueRejected(f"cursor {after[:200]!r} is not a version's 'name:vN'")
+    return name, int(number)
+
+
 def list_artifacts(conn: Connection, entity: str, project: str, name: str | None = None,
-                   kind: str | None = None) -> list[ArtifactInfo]:
-    """Versions of the project's collections (of one collection or type), newest first."""
+                   kind: str | None = None, page: Page = ALL) -> list[ArtifactInfo]:
+    """Versions of the project's collections (of one collection or type), by collection name,
+    newest first."""
     query = _versions().where(projects.c.entity == entity, projects.c.name == project)
     if name is not None:
         query = query.where(artifact_collections.c.name == name)
     if kind is not None:
         query = query.where(artifact_collections.c.type == kind)
+    if page.after is not None:
+        last_name, last_version = _parse_version_cursor(page.after)
+        query = query.where(or_(
+            artifact_collections.c.name > last_name,
+            and_(artifact_collections.c.name == last_name,
+                 artifact_versions.c.version < last_version)))
     query = query.order_by(artifact_collections.c.name, artifact_versions.c.version.desc())
-    return _infos(conn, list(conn.execute(query)))
+    return _infos(conn, list(conn.execute(query.limit(page.limit))))
+
+
+def get_collection_type(conn: Connection, entity: str, project: str, name: str) -> str | None:
+    query = (select(artifact_collections.c.type)
+             .join(projects, projects.c.id == artifact_collections.c.project_id)
+             .where(projects.c.entity == entity, projects.c.name == project,
+                    artifact_collections.c.name == name))
+    found = conn.execute(query).scalar()
+    return None if found is None else str(found)
 
 
 def collections(conn: Connection, entity: str, project: str,
-                kind: str | None = None) -> list[CollectionInfo]:
+                kind: str | None = None, page: Page = ALL) -> list[CollectionInfo]:
+    """The project's collections (of one type), by name."""
     from sqlalchemy import func
 
     query = (select(artifact_collections, func.count(artifact_versions.c.id).label("versions"))
@@ -134,9 +179,12 @@ def collections(conn: Connection, entity: str, project: str,
              .outerjoin(artifact_versions,
                         artifact_versions.c.collection_id == artifact_collections.c.id)
              .where(projects.c.entity == entity, projects.c.name == project)
-             .group_by(artifact_collections.c.id).order_by(artifact_collections.c.name))
+             .group_by(artifact_collections.c.id).order_by(artifact_collections.c.name)
+             .limit(page.limit))
     if kind is not None:
         query = query.where(artifact_collections.c.type == kind)
+    if page.after is not None:
+        query = query.where(artifact_collections.c.name > page.after)
     return [CollectionInfo(entity=entity, project=project, name=row.name, type=row.type,
                            description=row.description, created_at=row.created_at,
                            version_count=row.versions) for row in conn.execute(query)]
@@ -215,12 +263,12 @@ class ArtifactSession:
         return artifact_by_id(self._conn, version_id)
 
     def versions(self, entity: str, project: str, name: str | None = None,
-                 kind: str | None = None) -> list[ArtifactInfo]:
-        return list_artifacts(self._conn, entity, project, name, kind)
+                 kind: str | None = None, page: Page = ALL) -> list[ArtifactInfo]:
+        return list_artifacts(self._conn, entity, project, name, kind, page)
 
     def collections(self, entity: str, project: str,
-                    kind: str | None = None) -> list[CollectionInfo]:
-        return collections(self._conn, entity, project, kind)
+                    kind: str | None = None, page: Page = ALL) -> list[CollectionInfo]:
+        return collections(self._conn, entity, project, kind, page)
 
     def entries(self, version_id: int) -> list[ArtifactFile]:
         return entries(self._conn, version_id)
@@ -240,3 +288,18 @@ class ArtifactSession:
 
     def delete(self, version_id: int, delete_aliases: bool = False) -> None:
         delete_artifact(self._conn, version_id, delete_aliases)
+
+    def link(self, version_id: int, entity: str, project: str, name: str,
+             aliases: list[str]) -> int:
+        """Add the version to collection ``name`` of ``entity/project`` with ``aliases``
+        (``artifact_apply.link_version``); the id of the version there. ``Conflict`` when that
+        collection holds another type, ``NotFound`` when the version is gone."""
+        linked = link_version(self._conn, version_id, project_pk(self._conn, entity, project),
+                              name, aliases, time.time())
+        if linked is None:
+            held = get_collection_type(self._conn, entity, project, name)
+            if held is None:
+                raise NotFound(f"no artifact version {version_id}")
+            raise Conflict(f"artifact {name!r} of project {project!r} is a {held!r}: a name "
+                           "keeps its type, so a version of another type cannot join it")
+        return linked

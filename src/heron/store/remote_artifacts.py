@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from heron.client import ServerClient
-from heron.store.artifact_queries import ArtifactFile, ArtifactInfo, CollectionInfo
+from heron.store.artifact_queries import ALL, ArtifactFile, ArtifactInfo, CollectionInfo, Page
 
 if TYPE_CHECKING:
     from heron.store.remote import RemoteStore
@@ -38,15 +38,15 @@ class RemoteArtifactSession:
         return None if data is None else self._info(data)
 
     def versions(self, entity: str, project: str, name: str | None = None,
-                 kind: str | None = None) -> list[ArtifactInfo]:
+                 kind: str | None = None, page: Page = ALL) -> list[ArtifactInfo]:
         data = self._store._get(ServerClient.path("projects", project, "artifacts"),
-                                name=name, type=kind) or []
+                                name=name, type=kind, limit=page.limit, after=page.after) or []
         return [self._info(d) for d in data]
 
     def collections(self, entity: str, project: str,
-                    kind: str | None = None) -> list[CollectionInfo]:
+                    kind: str | None = None, page: Page = ALL) -> list[CollectionInfo]:
         data = self._store._get(ServerClient.path("projects", project, "artifact-collections"),
-                                type=kind) or []
+                                type=kind, limit=page.limit, after=page.after) or []
         return [CollectionInfo(**d) for d in data]
 
     def entries(self, version_id: int) -> list[ArtifactFile]:

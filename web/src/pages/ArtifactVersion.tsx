@@ -10,6 +10,7 @@ import { Tree } from "../components/Tree";
 import { bytes, dateTime, relTime } from "../format";
 import { href } from "../router";
 import { useLoad } from "../useLoad";
+import { VersionActions } from "./ArtifactEdit";
 import { Aliases, ProducerLink } from "./Artifacts";
 import { DownloadLink, FilePreview } from "./ArtifactPreview";
 
@@ -151,7 +152,13 @@ function Files({ version, alias, file }: { version: ArtifactVersion; alias: stri
 }
 
 export function ArtifactVersionPage({ project, name, alias, file }: { project: string; name: string; alias: string; file: string | null }) {
-  const { data: version, error } = useLoad((signal) => artifactApi.version(project, name, alias, signal), [project, name, alias]);
+  const { data: version, error, reload } = useLoad((signal) => artifactApi.version(project, name, alias, signal), [project, name, alias]);
+  // After an edit the alias in the address may name another version (or none): go by number.
+  const saved = (v: ArtifactVersion) => {
+    const byNumber = href.artifact(project, name, versionName(v.version), file);
+    if (location.hash === byNumber) reload();
+    else location.hash = byNumber;
+  };
   const back = <a class="btn btn-ghost" href={href.artifacts(project)}>← Artifacts</a>;
   if (error) {
     return (
@@ -173,6 +180,7 @@ export function ArtifactVersionPage({ project, name, alias, file }: { project: s
         <Aliases aliases={version.aliases} />
         <span class="spacer" />
         <VersionPicker version={version} />
+        <VersionActions key={version.id} version={version} onSaved={saved} onDeleted={() => (location.hash = href.artifacts(project))} />
         {back}
       </div>
       <div class="artifact-overview">

@@ -1,15 +1,19 @@
 // A project's artifacts: its types, each type's collections, each collection's versions with
 // their aliases, size, files, age and the run that logged them; a version opens its page.
-import { useMemo, useState } from "preact/hooks";
-import { artifactApi, type ArtifactCollection, type ArtifactVersion } from "../api";
+// Collections and versions are read a page at a time (routes/artifacts.py: limit + after).
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { ArtifactCollection, ArtifactVersion } from "../api";
 import { versionName } from "../artifactfiles";
+import { artifactPages, versionCursor } from "../artifactrequests";
 import { Empty, Spinner } from "../components/bits";
 import { bytes, dateTime, relTime } from "../format";
 import { href } from "../router";
-import { useLoad } from "../useLoad";
 
-/** Versions a collection lists before "Show all". */
+/** Versions a collection lists at first; "Show more" reads `MORE_VERSIONS` more. */
 const FIRST_VERSIONS = 10;
+const MORE_VERSIONS = 50;
+/** Collections read at once (each then reads its own first versions). */
+const COLLECTIONS_PAGE = 100;
 
 export function Aliases({ aliases }: { aliases: string[] }) {
   return (
@@ -47,10 +51,50 @@ export function ProducerLink({ version }: { version: ArtifactVersion }) {
   );
 }
 
-function Collection({ project, collection, versions }: { project: string; collection: ArtifactCollection; versions: ArtifactVersion[] }) {
-  const [all, setAll] = useState(false);
-  const shown = all ? versions : versions.slice(0, FIRST_VERSIONS);
-  const newest = versions[0];
+/** Appends pages of a list: `more()` reads the page after the last item it has. */
+function usePages<T>(read: (after: T | null, signal: AbortSignal) => Promise<T[]>, pageSize: number, deps: unknown[]) {
+  const [items, setItems] = useState<T[] | null>(null);
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ctrl = useRef<AbortController | null>(null);
+  const load = (have: T[]) => {
+    ctrl.current?.abort();
+    const mine = (ctrl.current = new AbortController());
+    setBusy(true);
+    read(have.length ? have[have.length - 1] : null, mine.signal)
+      .then((page) => {
+        if (mine.signal.aborted) return;
+        setItems([...have, ...page]);
+        setDone(page.length < pageSize);
+        setError(null);
+      })
+      .catch((e: Error) => !mine.signal.aborted && setError(e.message))
+      .finally(() => !mine.signal.aborted && setBusy(false));
+  };
+  useEffect(() => {
+    setItems(null);
+    setDone(false);
+    load([]);
+    return () => ctrl.current?.abort();
+  }, deps);
+  return { items, done, error, busy, more: () => items && load(items) };
+}
+
+function Collection({ project, collection }: { project: string; collection: ArtifactCollection }) {
+  const { items: versions, done, error, busy, more } = usePages(
+    (after: ArtifactVersion | null, signal) =>
+      artifactPages.versions(project, {
+        name: collection.name,
+        type: collection.type,
+        limit: after ? MORE_VERSIONS : FIRST_VERSIONS,
+        after: after ? versionCursor(after) : undefined,
+      }, signal),
+    FIRST_VERSIONS,
+    [project, collection.name, collection.type],
+  );
+  const newest = versions?.[0];
+  const left = versions ? collection.version_count - versions.length : 0;
   return (
     <div class="card artifact-collection" data-collection={collection.name}>
       <div class="card-head">
@@ -66,7 +110,11 @@ function Collection({ project, collection, versions }: { project: string; collec
         </span>
         {collection.description && <span class="muted collection-desc" title={collection.description}>{collection.description}</span>}
       </div>
-      {versions.length ? (
+      {error ? (
+        <div class="error">{error}</div>
+      ) : !versions ? (
+        <Spinner />
+      ) : versions.length ? (
         <table class="table artifact-versions">
           <thead>
             <tr>
@@ -79,7 +127,7 @@ function Collection({ project, collection, versions }: { project: string; collec
             </tr>
           </thead>
           <tbody>
-            {shown.map((v) => (
+            {versions.map((v) => (
               <tr key={v.id} data-version={versionName(v.version)}>
                 <td>
                   <a class="version-link" href={href.artifact(project, v.name, versionName(v.version))}>
@@ -98,9 +146,9 @@ function Collection({ project, collection, versions }: { project: string; collec
       ) : (
         <div class="table-empty">No versions left (they were deleted).</div>
       )}
-      {versions.length > shown.length && (
-        <button class="btn btn-sm btn-ghost show-all" onClick={() => setAll(true)}>
-          Show all {versions.length} versions
+      {versions && !done && left > 0 && (
+        <button class="btn btn-sm btn-ghost show-more" data-action="more-versions" disabled={busy} onClick={more}>
+          {`Show ${Math.min(left, MORE_VERSIONS)} more of ${left}`}
         </button>
       )}
     </div>
@@ -108,29 +156,17 @@ function Collection({ project, collection, versions }: { project: string; collec
 }
 
 export function Artifacts({ project }: { project: string }) {
-  const { data, error } = useLoad(
-    (signal) => Promise.all([artifactApi.collections(project, undefined, signal), artifactApi.versions(project, {}, signal)]),
+  const { items: collections, done, error, busy, more } = usePages(
+    (after: ArtifactCollection | null, signal) => artifactPages.collections(project, { limit: COLLECTIONS_PAGE, after: after?.name }, signal),
+    COLLECTIONS_PAGE,
     [project],
   );
-  // type -> collections (by name), each with its versions (newest first, as the server sends).
+  // type -> its collections, by name (as the server sends them).
   const byType = useMemo(() => {
-    if (!data) return [];
-    const [collections, versions] = data;
-    const of = new Map<string, ArtifactVersion[]>();
-    for (const v of versions) {
-      const k = `${v.type}\u0000${v.name}`;
-      of.set(k, [...(of.get(k) ?? []), v]);
-    }
-    const types = new Map<string, { collection: ArtifactCollection; versions: ArtifactVersion[] }[]>();
-    for (const c of collections) {
-      const list = types.get(c.type) ?? [];
-      list.push({ collection: c, versions: (of.get(`${c.type}\u0000${c.name}`) ?? []).sort((a, b) => b.version - a.version) });
-      types.set(c.type, list);
-    }
-    return [...types.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([type, list]) => ({ type, list: list.sort((a, b) => a.collection.name.localeCompare(b.collection.name)) }));
-  }, [data]);
+    const types = new Map<string, ArtifactCollection[]>();
+    for (const c of collections ?? []) types.set(c.type, [...(types.get(c.type) ?? []), c]);
+    return [...types.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, list]) => ({ type, list }));
+  }, [collections]);
 
   const head = (count: string | null) => (
     <div class="page-head">
@@ -140,27 +176,34 @@ export function Artifacts({ project }: { project: string }) {
       <a class="btn btn-ghost" href={href.workspace(project)}>← {project}</a>
     </div>
   );
-  if (error) return <div class="page">{head(null)}<Empty title="Could not list artifacts">{error}</Empty></div>;
-  if (!data) return <div class="page">{head(null)}<Spinner /></div>;
-  const versionCount = data[1].length;
+  if (error && !collections) return <div class="page">{head(null)}<Empty title="Could not list artifacts">{error}</Empty></div>;
+  if (!collections) return <div class="page">{head(null)}<Spinner /></div>;
+  const versionCount = collections.reduce((n, c) => n + c.version_count, 0);
+  const plus = done ? "" : "+";
   return (
     <div class="page artifacts-page">
-      {head(`${versionCount} version${versionCount === 1 ? "" : "s"} in ${data[0].length} collection${data[0].length === 1 ? "" : "s"}`)}
+      {head(`${versionCount}${plus} version${versionCount === 1 ? "" : "s"} in ${collections.length}${plus} collection${collections.length === 1 ? "" : "s"}`)}
       {!byType.length ? (
         <ArtifactsEmpty />
       ) : (
         byType.map(({ type, list }) => (
           <section key={type} class="artifact-type" data-type={type}>
             <h2 class="section-title">
-              {type} <span class="muted">{list.length} collection{list.length === 1 ? "" : "s"}</span>
+              {type} <span class="muted">{list.length}{plus} collection{list.length === 1 ? "" : "s"}</span>
             </h2>
             <div class="artifact-collections">
-              {list.map(({ collection, versions }) => (
-                <Collection key={collection.name} project={project} collection={collection} versions={versions} />
+              {list.map((collection) => (
+                <Collection key={collection.name} project={project} collection={collection} />
               ))}
             </div>
           </section>
         ))
+      )}
+      {error && <div class="error">{error}</div>}
+      {!done && (
+        <button class="btn btn-ghost show-more" data-action="more-collections" disabled={busy} onClick={more}>
+          Show more collections
+        </button>
       )}
     </div>
   );

@@ -3,8 +3,10 @@ alias or number, its files, lineage, and edits; what ``heron.Api()`` and the SDK
 ``wait()`` / ``use_artifact`` read through a server (``heron.store.remote``).
 
 Versions are logged through ingest like the run's other records; these routes only read and
-edit. A project the caller may not see reads as one without artifacts; a version of such a
-project is 404.
+edit. The lists page by cursor: ``limit`` items after ``after``, the last item the caller has
+(``name:vN`` for a version, a collection's name), as ``heron.Api().artifacts`` pages. A
+project the caller may not see reads as one without artifacts; a version of such a project is
+404.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from heron.errors import NotFound
@@ -20,7 +22,7 @@ from heron.server import permissions as p
 from heron.server.guard import Guard, ReadGuard, WriteGuard
 from heron.server.jsonsafe import SafeJSONResponse
 from heron.server.serialize import run_json
-from heron.store.artifact_queries import ArtifactInfo
+from heron.store.artifact_queries import MAX_PAGE, ArtifactInfo, Page
 
 router = APIRouter()
 VersionId = Annotated[int, Path(ge=1, le=2**63 - 1, description="an artifact version's id")]
@@ -47,25 +49,36 @@ def _version(guard: Guard, version_id: int, need: int = p.READ) -> ArtifactInfo:
     return info
 
 
+Limit = Annotated[int | None, Query(ge=1, le=MAX_PAGE,
+                                    description="at most this many (all when absent)")]
+
+
 @router.get("/projects/{project}/artifacts", response_class=SafeJSONResponse)
 def artifacts(project: str, guard: ReadGuard, name: str | None = None,
-              type: str | None = None) -> Any:
-    """The project's versions (of one collection or type), by collection, newest first."""
+              type: str | None = None, limit: Limit = None,
+              after: Annotated[str | None, Query(max_length=300, description=(
+                  "the last version of the page before, as 'name:vN'"))] = None) -> Any:
+    """The project's versions (of one collection or type), by collection name, newest first;
+    a page of ``limit`` of them after ``after`` (the last one the caller has)."""
     shown = guard.listed(project)
     if shown is None:
         return []
     with guard.store.artifact_session() as s:
-        found = s.versions(shown.entity, project, name, type)
+        found = s.versions(shown.entity, project, name, type, Page(limit, after))
     return [artifact_json(guard, info) for info in found]
 
 
 @router.get("/projects/{project}/artifact-collections", response_class=SafeJSONResponse)
-def collections(project: str, guard: ReadGuard, type: str | None = None) -> Any:
+def collections(project: str, guard: ReadGuard, type: str | None = None, limit: Limit = None,
+                after: Annotated[str | None, Query(max_length=300, description=(
+                    "the name of the last collection of the page before"))] = None) -> Any:
+    """The project's collections (of one type), by name; a page as for versions."""
     shown = guard.listed(project)
     if shown is None:
         return []
     with guard.store.artifact_session() as s:
-        return [dataclasses.asdict(c) for c in s.collections(shown.entity, project, type)]
+        found = s.collections(shown.entity, project, type, Page(limit, after))
+    return [dataclasses.asdict(c) for c in found]
 
 
 @router.get("/projects/{project}/artifacts/{name}/{alias}", response_class=SafeJSONResponse)

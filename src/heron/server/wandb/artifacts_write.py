@@ -4,10 +4,12 @@ upload URLs, ``artifacts_files``), then ``CommitArtifact``, which stores the ver
 Heron ``ArtifactLog`` of the run that logged it: Heron's rules decide the version number,
 whether the same content is the same version, and where ``latest`` and the aliases point.
 
-The client's own de-duplication (``enableDigestDeduplication``, by its manifest digest) is
-not answered: every version is created pending and sent, and the commit finds the stored
-version with the same content. Multipart uploads are not offered (a file is at most the
-server's body limit).
+The client's de-duplication is answered (``artifacts_dedup``): a ``CreateArtifact`` whose
+manifest digest is a stored version's of the collection is that version, ``COMMITTED`` (its
+aliases moved onto it as a new log of it would), so the client sends nothing; and
+``CreateArtifactFiles`` gives no upload URL for a file the collection's latest version holds.
+``LinkArtifact`` adds a version to another collection (``artifacts_link``). Multipart uploads
+are not offered (a file is at most the server's body limit).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from heron import records as r
 from heron.artifacts.manifest import REFERENCE_SCHEMES, alias_problem, digest_of, name_problem
 from heron.errors import Conflict, RunNotFound
+from heron.server.wandb import artifacts_dedup as dedup
 from heron.server.wandb import artifacts_files as files
 from heron.server.wandb import entities
 from heron.server.wandb.artifacts_ids import (
@@ -28,7 +31,7 @@ from heron.server.wandb.artifacts_ids import (
     parse_manifest_id,
     pending_id,
 )
-from heron.server.wandb.artifacts_pending import Announced, Pending
+from heron.server.wandb.artifacts_pending import Announced, Pending, Upload
 from heron.server.wandb.context import BadRequest, Context
 from heron.server.wandb.graphql import Resolver
 from heron.server.wandb.shapes import text
@@ -54,7 +57,7 @@ def _metadata(raw: Any) -> dict[str, Any]:
     return parsed
 
 
-def _aliases(raw: Any) -> list[str]:
+def user_aliases(raw: Any) -> list[str]:
     """The user's aliases (W&B sends ``latest`` too, which Heron always sets)."""
     found: list[str] = []
     for item in raw or []:
@@ -78,8 +81,17 @@ def create_artifact(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     announced = Announced(
         run_pk=info.pk, entity=info.entity, project=info.project, run_id=info.run_id,
         name=name, type=kind, description=text(given.get("description"), "description"),
-        metadata=_metadata(given.get("metadata")), aliases=_aliases(given.get("aliases")),
+        metadata=_metadata(given.get("metadata")), aliases=user_aliases(given.get("aliases")),
         user=ctx.caller.user)
+    digest = given.get("digest")
+    if given.get("enableDigestDeduplication") and isinstance(digest, str) \
+            and given.get("digestAlgorithm") in (None, "MANIFEST_MD5"):
+        same = dedup.version_with_digest(ctx, info.entity, info.project, name, kind, digest)
+        if same is not None:
+            version_id = log_version(ctx, announced, same[1])
+            return {"artifact": {"id": artifact_id(version_id), "state": "COMMITTED",
+                                 "artifactSequence": {"latestArtifact": {
+                                     "id": artifact_id(version_id)}}}}
     pending = Pending.create(ctx.store.media_root, announced)
     with ctx.store.artifact_session() as arts:
         latest = arts.get(info.entity, info.project, name, LATEST)
@@ -120,26 +132,33 @@ def update_artifact_manifest(ctx: Context, args: dict[str, Any]) -> dict[str, An
 
 
 def create_artifact_files(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
-    """An upload URL for every file (named by its MD5), whether or not it is stored already."""
+    """An upload URL for each file (named by its MD5), or none (null, as W&B answers) for a
+    file the collection's latest version holds: the pending artifact takes the stored one."""
     given = _input(args, "createArtifactFiles")
     sent = given.get("artifactFiles")
     if not isinstance(sent, list):
         raise BadRequest("createArtifactFiles needs a list of artifactFiles")
     edges: list[dict[str, Any]] = []
-    pendings: dict[str, Pending] = {}
+    pendings: dict[str, tuple[Pending, dict[str, Upload]]] = {}
     for item in sent:
         if not isinstance(item, dict):
             raise BadRequest("each of artifactFiles must be an object")
         raw_id = item.get("artifactID")
         key = str(raw_id)
         if key not in pendings:
-            pendings[key] = _pending_for(ctx, raw_id)
-        pending = pendings[key]
+            pending = _pending_for(ctx, raw_id)
+            announced = pending.announced()
+            pendings[key] = pending, dedup.stored_files(ctx, announced.entity,
+                                                        announced.project, announced.name)
+        pending, stored = pendings[key]
         md5 = files.md5_hex(text(item.get("md5"), "md5") or "")
+        held = stored.get(md5)
+        if held is not None:
+            pending.save_upload(md5, held.sha256, held.media, held.size)
         edges.append({"node": {
             "storagePath": f"{pending.token}/{md5}",
-            "uploadUrl": files.upload_url(ctx, pending.token, md5), "uploadHeaders": [],
-            "uploadMultipartUrls": None, "artifact": {"id": raw_id}}})
+            "uploadUrl": None if held else files.upload_url(ctx, pending.token, md5),
+            "uploadHeaders": [], "uploadMultipartUrls": None, "artifact": {"id": raw_id}}})
     return {"files": {"edges": edges}}
 
 
@@ -194,8 +213,12 @@ def commit_artifact(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _store(ctx: Context, pending: Pending) -> int:
-    announced = pending.announced()
-    entries = _entries(pending)
+    return log_version(ctx, pending.announced(), _entries(pending))
+
+
+def log_version(ctx: Context, announced: Announced, entries: list[r.ArtifactEntry]) -> int:
+    """Store ``entries`` as the announcing run's ``ArtifactLog``: the version with that
+    content (new, or the stored one, which takes the aliases); its id."""
     log = r.ArtifactLog(name=announced.name, artifact_type=announced.type,
                         digest=digest_of(entries), entries=entries,
                         description=announced.description, metadata=announced.metadata,

@@ -13,6 +13,7 @@ from heron.errors import AuthError
 from heron.server.wandb import (
     api_files,
     artifacts_files,
+    artifacts_link,
     artifacts_read,
     artifacts_write,
     file_stream,
@@ -28,6 +29,7 @@ from heron.server.wandb.operations import UPLOAD_PREFIX
 router = APIRouter(include_in_schema=False)
 RESOLVERS = {**operations.RESOLVERS, **queries.RESOLVERS, **sweeps.RESOLVERS,
              **artifacts_write.RESOLVERS, **artifacts_read.RESOLVERS,
+             **artifacts_link.RESOLVERS,
              # The project's artifact fields (``artifact(name)``...) beside its runs.
              "project": artifacts_read.with_artifacts(queries.RESOLVERS["project"])}
 """Every top-level GraphQL field Heron answers, by the module that answers it."""
