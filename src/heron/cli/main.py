@@ -104,11 +104,12 @@ def export(run_path: str, fmt: str, output: Path | None) -> None:
 
 
 def _register() -> None:
+    from heron.cli.imports import import_runs
     from heron.cli.server import server, ui
     from heron.cli.sweeps import agent, sweep
     from heron.cli.sync import login, sync
 
-    for command in (server, ui, login, sync, sweep, agent):
+    for command in (server, ui, login, sync, sweep, agent, import_runs):
         cli.add_command(command)
 
 
