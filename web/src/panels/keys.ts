@@ -7,7 +7,9 @@ import { metricDef } from "./chartdata";
 export type KeyMap = Map<string, Set<string>>; // run id -> metric keys
 
 /** Media kinds that get a panel of their own, by the `_type` of a logged value. */
-export type MediaKind = "image" | "images" | "histogram" | "table";
+export type MediaKind = "image" | "images" | "histogram" | "table" | PlayerKind;
+/** Kinds drawn by PlayerPanel: one file per value, played or shown as it is. */
+export type PlayerKind = "video" | "audio" | "html" | "plotly";
 export type MediaMap = Map<string, Map<string, MediaKind>>; // run id -> media key -> kind
 
 const MEDIA_TYPES: Record<string, MediaKind> = {
@@ -15,6 +17,13 @@ const MEDIA_TYPES: Record<string, MediaKind> = {
   "images/separated": "images",
   histogram: "histogram",
   "table-file": "table",
+  "video-file": "video",
+  "audio-file": "audio",
+  "html-file": "html",
+  "plotly-file": "plotly",
+  videos: "video",
+  audio: "audio",
+  html: "html",
 };
 
 export function mediaKindOf(v: unknown): MediaKind | null {
@@ -26,7 +35,7 @@ export function mediaKindOf(v: unknown): MediaKind | null {
 }
 
 function isMediaKind(kind: string): kind is MediaKind {
-  return kind === "image" || kind === "images" || kind === "histogram" || kind === "table";
+  return Object.values(MEDIA_TYPES).includes(kind as MediaKind);
 }
 
 /** The media keys a run logged, from its summary (the last value of each key). */
@@ -158,6 +167,11 @@ export function useRunKeys(project: string, runs: Run[], stream: Stream, feed: L
             for (const k of list) {
               if (k.kind === "number" && chartable(k.key) && !metricDef(r.metrics, k.key)?.hidden) set.add(k.key);
               else if (isMediaKind(k.kind) && chartable(k.key)) addMedia(r.id, k.key, k.kind);
+              else if (k.kind === "other" && chartable(k.key)) {
+                // Kinds the server does not name (video, audio...): the summary's last value says.
+                const kind = mediaKindOf(r.summary?.[k.key]);
+                if (kind) addMedia(r.id, k.key, kind);
+              }
             }
             mapRef.current.set(r.id, set);
           })

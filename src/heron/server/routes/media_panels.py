@@ -1,4 +1,5 @@
-"""Media, histogram and table panels: sampled media rows, and table files by the page."""
+"""Media, histogram and table panels: sampled media rows, table files by the page, and logged
+HTML pages for the dashboard's sandboxed frame."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from collections import OrderedDict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse
 
 from heron.errors import NotFound, ValueRejected
 from heron.server.deps import ReadDep, StoreDep
+from heron.server.file_responses import file_headers
 from heron.server.guard import ReadGuard
 from heron.server.jsonsafe import SafeJSONResponse
 from heron.server.routes.common import (
@@ -23,6 +26,7 @@ from heron.server.routes.ingest import safe_media_path
 from heron.server.routes.run_table import sort_key
 
 router = APIRouter()
+
 
 @router.get("/projects/{project}/media", response_class=SafeJSONResponse)
 def media_rows(project: str, guard: ReadGuard, key: str = Query(min_length=1),
@@ -136,4 +140,24 @@ def table_page(store: StoreDep, caller: ReadDep, path: str = Query(min_length=1)
                              "rows": [{"index": i, "cells": rows[i]} for i in page]})
 
 
+HTML_FRAME_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; "
+                  "style-src 'unsafe-inline'; img-src data:; font-src data:; "
+                  "frame-ancestors 'self'")
+"""The policy of a logged HTML page shown in the dashboard: ``sandbox`` without
+``allow-scripts`` or ``allow-same-origin`` gives it an opaque origin where no script runs
+(also when it is opened on its own), it loads nothing from anywhere but may style itself,
+links may open a new tab (``<base target="_blank">``, as ``Html(inject=True)`` sets), and only
+the dashboard may frame it."""
 
+
+@router.get("/html/{path:path}")
+def html_page(path: str, store: StoreDep, caller: ReadDep) -> FileResponse:
+    """A logged ``heron.Html`` page (the ``path`` of its ``html-file`` value, ``media/...``)
+    as a page the dashboard frames; every other way of reading a stored HTML file downloads
+    it (``heron.server.file_responses``)."""
+    if not path.endswith(".html"):
+        raise ValueRejected(f"{path[:200]!r} is not a logged HTML page (a media/....html path)")
+    found = safe_media_path(store.media_root, path)
+    headers = {**file_headers(found.name, "inline"), "Content-Security-Policy": HTML_FRAME_CSP,
+               "X-Frame-Options": "SAMEORIGIN"}
+    return FileResponse(found, media_type="text/html; charset=utf-8", headers=headers)
