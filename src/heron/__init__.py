@@ -19,13 +19,16 @@ from heron.errors import Error, UsageError
 from heron.sdk import registry
 from heron.sdk.registry import PreInit
 from heron.sdk.settings import Settings
+from heron.term import termerror, termlog, termwarn
 
 if TYPE_CHECKING:
     from heron.api import Api
     from heron.artifacts.artifact import Artifact
-    from heron.media import Histogram, Image, Table
+    from heron.media import Audio, Histogram, Html, Image, Plotly, Table, Video
+    from heron.plot import plot_table
     from heron.sdk.config import Config
     from heron.sdk.run import Run
+    from heron.sdk.setup import Setup
     from heron.sdk.summary import MetricDef, Summary
 
 __version__ = "0.1.0"
@@ -138,6 +141,26 @@ def agent(sweep_id: str, function: Any = None, entity: str | None = None,
     _agent(sweep_id, function=function, entity=entity, project=project, count=count)
 
 
+def mark_preempting() -> None:
+    """Mark the current run as about to be preempted (``Run.mark_preempting``)."""
+    _current("mark_preempting").mark_preempting()
+
+
+def setup(settings: Settings | dict[str, Any] | None = None) -> Setup:
+    """Read settings and start background work before the first run; optional, as W&B's
+    (see ``heron.sdk.setup.setup``). ``heron.setup(heron.Settings(project="demo"))``"""
+    from heron.sdk.setup import setup as _setup
+
+    return _setup(settings)
+
+
+def teardown(exit_code: int | None = None) -> None:
+    """Finish every run in progress and stop background work (``heron.sdk.setup.teardown``)."""
+    from heron.sdk.setup import teardown as _teardown
+
+    _teardown(exit_code)
+
+
 def login(key: str | None = None, host: str | None = None, relogin: bool | None = None,
           anonymous: str | None = None, timeout: int | None = None,
           verify: bool = False) -> bool:
@@ -153,6 +176,11 @@ _LAZY = {
     "Image": ("heron.media", "Image"),
     "Histogram": ("heron.media", "Histogram"),
     "Table": ("heron.media", "Table"),
+    "Video": ("heron.media", "Video"),
+    "Audio": ("heron.media", "Audio"),
+    "Html": ("heron.media", "Html"),
+    "Plotly": ("heron.media", "Plotly"),
+    "plot_table": ("heron.plot", "plot_table"),
     "Run": ("heron.sdk.run", "Run"),
     "Config": ("heron.sdk.config", "Config"),
     "Summary": ("heron.sdk.summary", "Summary"),
@@ -161,6 +189,14 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     """Import the heavier public names (``Api``, media classes) only when first used."""
+    if name == "tensorboard":  # wandb.tensorboard.patch(...): the subpackage, on first use
+        import importlib
+
+        return importlib.import_module("heron.tensorboard")
+    if name == "plot":  # wandb.plot.line(...): the subpackage, on first use
+        import importlib
+
+        return importlib.import_module("heron.plot")
     if name in _LAZY:
         import importlib
 
@@ -174,13 +210,17 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Api",
     "Artifact",
+    "Audio",
     "Error",
     "Histogram",
+    "Html",
     "Image",
+    "Plotly",
     "Run",
     "Settings",
     "Table",
     "UsageError",
+    "Video",
     "agent",
     "alert",
     "config",
@@ -191,10 +231,18 @@ __all__ = [
     "log_artifact",
     "log_model",
     "login",
+    "mark_preempting",
+    "plot",
+    "plot_table",
     "run",
     "save",
+    "setup",
     "summary",
     "sweep",
+    "teardown",
+    "termerror",
+    "termlog",
+    "termwarn",
     "unwatch",
     "use_artifact",
     "use_model",

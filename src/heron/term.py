@@ -1,9 +1,11 @@
 """Every line Heron prints for the user goes through here: ``termlog``, ``termwarn``, ``termerror``.
 
-W&B's names and rules: ``termlog`` is information and ``HERON_SILENT=true`` (or
-``WANDB_SILENT``, or ``Settings(silent=True)``) silences it; warnings and errors are always
-shown, because they say that something needs the user's attention. ``once=`` prints a message
-only the first time its key is seen, so a condition that repeats every batch is said once.
+W&B's names, signatures and rules (public as ``heron.termlog`` and friends, taking
+``string, newline=True, repeat=True, prefix=True``): ``termlog`` is information and
+``HERON_SILENT=true`` (or ``WANDB_SILENT``, or ``Settings(silent=True)``) silences it;
+warnings and errors are always shown, because they say that something needs the user's
+attention. ``once=`` prints a message only the first time its key is seen, so a condition that
+repeats every batch is said once.
 
 Example:
     >>> from heron.term import termwarn
@@ -12,12 +14,10 @@ Example:
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 
 PREFIX = "heron: "
-_TRUE = ("1", "true", "yes", "on")
 
 _said: set[str] = set()
 _lock = threading.RLock()  # reentrant: a signal handler may print mid-write
@@ -34,8 +34,9 @@ def is_silent() -> bool:
     """True when informational lines are suppressed (settings, then HERON_/WANDB_SILENT)."""
     if _silent_override is not None:
         return _silent_override
-    value = os.environ.get("HERON_SILENT") or os.environ.get("WANDB_SILENT") or ""
-    return value.strip().lower() in _TRUE
+    from heron.sdk.settings import env_flag  # the one table of variables; it imports this
+
+    return bool(env_flag("silent"))
 
 
 def _first_time(once: str | None) -> bool:
@@ -48,29 +49,49 @@ def _first_time(once: str | None) -> bool:
         return True
 
 
-def _write(text: str) -> None:
+def _write(text: str, newline: bool = True) -> None:
     try:
-        print(text, file=sys.stderr, flush=True)
+        print(text, file=sys.stderr, end="\n" if newline else "", flush=True)
     except (OSError, ValueError):
         pass  # a closed or broken stderr must never stop training
 
 
-def termlog(message: str, *, once: str | None = None) -> None:
-    """Print an informational line (silenced by ``HERON_SILENT``)."""
-    if not is_silent() and _first_time(once):
-        _write(PREFIX + message)
+def _say(string: str, label: str, newline: bool, repeat: bool, prefix: bool,
+         once: str | None) -> None:
+    """Write ``string`` (each of its lines prefixed), unless its ``once`` key, or the string
+    itself when ``repeat`` is False, was said before."""
+    if _first_time(once) and (repeat or _first_time("text:" + string)):
+        head = (PREFIX if prefix else "") + label
+        _write("\n".join(head + line for line in str(string).split("\n")), newline)
 
 
-def termwarn(message: str, *, once: str | None = None) -> None:
-    """Print a warning: something went wrong that Heron handles (always shown)."""
-    if _first_time(once):
-        _write(PREFIX + message)
+def termlog(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True,
+            *, once: str | None = None) -> None:
+    """Print an informational line to stderr (silenced by ``HERON_SILENT``/``WANDB_SILENT``).
+
+    W&B's signature: ``repeat=False`` prints a given string only once per process, ``prefix``
+    puts ``heron: `` before each line, ``newline=False`` leaves the line open. ``once=`` is
+    Heron's: a key that says "only the first time" for messages whose text varies.
+
+    Example:
+        >>> heron.termlog("checkpoint saved", repeat=False)
+    """
+    if not is_silent():
+        _say(string, "", newline, repeat, prefix, once)
 
 
-def termerror(message: str, *, once: str | None = None) -> None:
-    """Print an error: something the user must act on (always shown)."""
-    if _first_time(once):
-        _write(PREFIX + "ERROR " + message)
+def termwarn(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True,
+             *, once: str | None = None) -> None:
+    """Print a warning: something went wrong that Heron handles (always shown; arguments as
+    ``termlog``)."""
+    _say(string, "", newline, repeat, prefix, once)
+
+
+def termerror(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True,
+              *, once: str | None = None) -> None:
+    """Print an error: something the user must act on (always shown, after ``ERROR``;
+    arguments as ``termlog``)."""
+    _say(string, "ERROR ", newline, repeat, prefix, once)
 
 
 def forget(once: str) -> None:

@@ -20,12 +20,12 @@ from heron.sdk.config import as_config_dict, load_config_file, lock_keys
 from heron.sdk.metadata import quick_metadata
 from heron.sdk.names import new_run_id, new_run_name
 from heron.sdk.run import Run
-from heron.sdk.settings import RunSettings, Settings, resolve
+from heron.sdk.settings import RESUME_CHOICES, RunSettings, Settings, resolve
+from heron.sdk.setup import base_settings
 from heron.sdk.sinks import NullSink, Sink
 from heron.sdk.writer_process import ProcessSink, direct_sink
 from heron.term import set_silent, termlog, termwarn
 
-RESUME_CHOICES = ("allow", "must", "never", "auto")
 REINIT_CHOICES = ("default", "return_previous", "finish_previous", "create_new")
 _RUN_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _IGNORED_KWARGS = ("anonymous", "force", "save_code", "tensorboard", "sync_tensorboard",
@@ -68,16 +68,20 @@ def init(
             if key not in _IGNORED_KWARGS:
                 warnings.warn(f"heron.init: argument {key!r} is not supported and was ignored",
                               stacklevel=2)
-    resolved = resolve(settings, mode=mode, project=project, entity=entity)
-    set_silent(resolved.silent)
-    previous = _reinit(reinit)
-    if previous is not None:
-        return previous
     if resume is not None and resume is not True and resume is not False and (
             resume not in RESUME_CHOICES):
         raise ValueRejected(f"resume={resume!r} is not one of True, False, {list(RESUME_CHOICES)}")
     if tags is not None and (isinstance(tags, str) or not hasattr(tags, "__iter__")):
         raise ValueRejected(f"tags={tags!r} must be a list of strings")
+    # Each argument beats its HERON_* and WANDB_* variables (docs/environment.md).
+    resolved = resolve(base_settings(settings), mode=mode, project=project, entity=entity,
+                       run_notes=notes, run_tags=None if tags is None else [str(t) for t in tags],
+                       run_group=group, run_job_type=job_type, resume=resume,
+                       runs_dir=None if dir is None else str(dir))
+    set_silent(resolved.silent)
+    previous = _reinit(reinit)
+    if previous is not None:
+        return previous
     init_config = _filter_config(as_config_dict(config), config_include_keys, config_exclude_keys)
     start_time = time.time()
     project_name = resolved.project or "uncategorized"
@@ -90,7 +94,7 @@ def init(
         project_name = assigned.project or project_name
         entity_name = assigned.entity if assigned.entity is not None else entity_name
         id = assigned.run_id
-    base = Path(dir).expanduser() if dir is not None else resolved.store_dir
+    base = resolved.runs_base
     if resolved.mode == "disabled":
         start = r.RunStart(name=name or new_run_name(), config=dict(init_config),
                            started_at=start_time)
@@ -101,7 +105,7 @@ def init(
 
     offline = resolved.mode == "offline"
     sink: Sink = NullSink() if offline else _build_sink(resolved, project_name, entity_name)
-    resume_mode: str | None = "allow" if resume is True else (resume or None)
+    resume_mode = "allow" if resolved.resume is True else (resolved.resume or None)
     run_id: str | None = id or (None if assigned is not None else resolved.run_id)
     if run_id is None and resume_mode in ("allow", "auto"):
         run_id = _read_resume_file(resolved)
@@ -141,8 +145,9 @@ def init(
     metadata = quick_metadata()
     start = r.RunStart(
         name=name or resolved.run_name or (existing.name if existing else new_run_name()),
-        entity=entity_name, config=start_config, tags=[str(t) for t in (tags or [])],
-        notes=notes, group=group, job_type=job_type, metadata=metadata,
+        entity=entity_name, config=start_config, tags=list(resolved.run_tags or []),
+        notes=resolved.run_notes, group=resolved.run_group, job_type=resolved.run_job_type,
+        metadata=metadata,
         started_at=start_time, sweep_id=sweep_id, resumed=existing is not None,
         heartbeat_interval=resolved.heartbeat_seconds,
     )
@@ -163,6 +168,11 @@ def init(
     if not resolved.silent:
         where = f"offline, in {run_dir}" if offline else f"logging to {resolved.store_url()}"
         termlog(f"run {run.name} ({run.id}) in project {project_name}, {where}")
+    sync_tensorboard = bool(kwargs.get("sync_tensorboard") or kwargs.get("tensorboard"))
+    if sync_tensorboard or "heron.tensorboard" in sys.modules:  # patch() may come before init
+        from heron.tensorboard.patching import attach_run
+
+        attach_run(run, sync_tensorboard)
     return registry.add(run)
 
 
@@ -192,7 +202,7 @@ def _build_sink(settings: RunSettings, project: str, entity: str) -> Sink:
 
 
 def _start_background(run: Run, settings: RunSettings, sink: Sink) -> None:
-    if settings.console in ("wrap", "auto", "redirect"):
+    if settings.console == "wrap":
         from heron.sdk.console import ConsoleCapture
 
         capture = ConsoleCapture(

@@ -9,14 +9,16 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from heron import records as r
 from heron.errors import UsageError, ValueRejected
 from heron.limits import MAX_ROW_KEYS
+from heron.plot import custom_chart
+from heron.plot.in_log import take_charts
 from heron.sdk import lifecycle, registry
 from heron.sdk.config import Config
 from heron.sdk.history import StepTracker
@@ -26,6 +28,10 @@ from heron.sdk.summary import MetricDef, Summary, parse_goal, parse_summary
 from heron.sdk.values import fit_record, normalise_row, trim_row
 from heron.sdk.writer import Writer
 from heron.term import outside_heron, termlog, termwarn
+
+if TYPE_CHECKING:
+    from heron.artifacts.artifact import Artifact
+    from heron.sdk.run_info import RunStatus
 
 ALERT_LEVELS = ("INFO", "WARN", "ERROR")
 
@@ -122,7 +128,32 @@ class Run:
 
     @property
     def path(self) -> str:
+        """W&B's ``entity/project/run_id`` (``project/run_id`` when there is no entity); what
+        ``heron.Api().run(path)`` takes.
+
+        Example:
+            >>> heron.init(project="demo", entity="team", id="abc123").path
+            'team/demo/abc123'
+        """
         return "/".join(p for p in (self.entity, self.project, self.id) if p)
+
+    @property
+    def url(self) -> str | None:
+        """The run's page in the dashboard: on the server it logs to, or, for a run in the
+        embedded store, on ``heron ui`` at its default address (the link works while
+        ``heron ui`` runs there). None for an offline or disabled run, as W&B's.
+
+        Example:
+            >>> run.url
+            'http://tracker:8080/#/p/demo/r/abc123'
+        """
+        from heron.client import configured_server
+        from heron.sdk.run_info import UI_URL, run_url
+
+        if self.disabled or self.offline:
+            return None
+        server = configured_server(self.settings)
+        return run_url(server[0] if server is not None else UI_URL, self.project, self.id)
 
     @property
     def step(self) -> int:
@@ -185,6 +216,8 @@ class Run:
             raise ValueRejected(f"log() takes a dict of values, not {type(data).__name__}")
         if step is not None:
             step = _as_step(step)
+        if custom_chart.made:  # heron.plot: the table goes in the row, the chart in config
+            data = take_charts(data, self.config)
         row, has_media = normalise_row(data)
         if has_media and self._writer is not None:
             self._writer.scan_media = True
@@ -361,6 +394,26 @@ class Run:
 
         return artifacts.use_model(self, name)
 
+    def log_code(self, root: str | Path | None = ".", name: str | None = None,
+                 include_fn: Callable[..., bool] | None = None,
+                 exclude_fn: Callable[..., bool] | None = None) -> Artifact | None:
+        """Save the source files under ``root`` as an artifact of type ``code``; the logged
+        artifact, or None when no file matched (with a warning).
+
+        As W&B's: ``include_fn(path, root)`` picks files (default: ``.py`` files),
+        ``exclude_fn(path, root)`` drops some (default: files in hidden folders such as
+        ``.venv`` and ``.git``, and in ``wandb``, ``node_modules``, ``site-packages``);
+        ``name`` defaults to ``source-<project>-<script path>``.
+
+        Example:
+            >>> run.log_code(".", include_fn=lambda path, root: path.endswith((".py", ".yaml")))
+        """
+        from heron.sdk import code
+
+        if not self._accepts("log_code()"):
+            return None
+        return code.log_code(self, root, name, include_fn, exclude_fn)
+
     def _media_root(self) -> Path | None:
         """Where the writer takes media files from (None for a disabled run)."""
         return None if self._writer is None else Path(self._writer.media.root)
@@ -387,6 +440,36 @@ class Run:
         self._alerts[title] = now
         termwarn(f"alert [{level_name}] {title}: {text}")
         self._put(r.Alert(title=str(title), text=str(text), level=level_name, timestamp=now))
+
+    # -- state ----------------------------------------------------------------------------
+    def mark_preempting(self) -> None:
+        """Mark the run as about to be preempted (a scheduler's warning before it stops the
+        job): its metadata gets ``preempting: true``. If its heartbeats then stop it reads as
+        crashed with that mark, which is W&B's "preempted"; resuming it clears the mark."""
+        from heron.sdk.run_info import PREEMPTING
+
+        if not self._accepts("mark_preempting()") or self.disabled:
+            return
+        self._start.metadata[PREEMPTING] = True
+        self._put(r.RunPatch(metadata=dict(self._start.metadata)))
+
+    def status(self) -> RunStatus:
+        """Whether what the run logged so far is written (``heron.sdk.run_info.RunStatus``).
+
+        Example:
+            >>> run.log({"loss": 0.1}); run.status().synced   # just logged: likely not yet
+            False
+        """
+        from heron.sdk.run_info import RunStatus
+
+        if self._writer is None:
+            return RunStatus(synced=True, pending_records=0, spooled_files=0,
+                             destination=self._sink.url)
+        pending, spooled = self._writer.backlog()
+        synced = pending == 0 and spooled == 0 and (
+            self._writer_closed or self._writer.flush(timeout=0))
+        return RunStatus(synced=synced, pending_records=pending, spooled_files=spooled,
+                         destination=self.settings.store_url())
 
     # -- ending ---------------------------------------------------------------------------
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:

@@ -186,12 +186,35 @@ def convert(key: str, value: Any, depth: int = 1) -> Any:
                 return _DROP
             out[str(k)] = converted
         return out
+    if module.startswith(("plotly.", "matplotlib")) or module == "builtins":
+        figure = _figure(key, value)
+        if figure is not None:
+            return figure
     if hasattr(value, "__float__") and not hasattr(value, "__len__"):
         try:
             return float(value)
         except (TypeError, ValueError):
             pass
     return _unstorable(key, value)
+
+
+def _figure(key: str, value: Any) -> Any:
+    """A plotly or matplotlib figure (or ``pyplot`` itself) as W&B logs it: ``Plotly``, or an
+    ``Image`` when matplotlib's cannot be converted; None for other values. A figure that
+    fails to convert is dropped with a warning, never raised into the training loop."""
+    from heron.media._convert import is_matplotlib_value
+    from heron.media.plotly import is_plotly_figure
+
+    if not (is_plotly_figure(value) or is_matplotlib_value(value)):
+        return None
+    from heron.media import plot_media
+
+    try:
+        return plot_media(value)
+    except Exception as exc:  # a user's figure must not crash their script
+        warn_once(key, "figure", f"heron.log: key {key!r} holds a figure that could not be "
+                  f"stored ({type(exc).__name__}: {exc}); it was dropped from the row")
+        return _DROP
 
 
 def _unstorable(key: str, value: Any) -> Any:
@@ -205,11 +228,14 @@ def _unstorable(key: str, value: Any) -> Any:
 
 def _from_sequence(key: str, value: list[Any] | tuple[Any, ...], depth: int = 1) -> Any:
     if value and isinstance(value[0], Media):
-        from heron.media import as_media_list
+        from heron.media import as_kind_list, as_media_list
 
-        media = as_media_list(list(value))
+        media = as_media_list(list(value)) or as_kind_list(list(value))
         if media is not None:
             return media
+        # The writer stores media at the top of a row only: a list that mixes kinds (or holds
+        # plots or histograms) would reach it unconverted.
+        return _unstorable(key, value)
     if depth > MAX_DEPTH:  # converting would recurse as deep as the value nests
         return _too_deep(key)
     items = []

@@ -209,6 +209,11 @@ class Writer:
     def _idle_now(self) -> bool:
         return not self._queue and not self._pending and not self._incoming
 
+    def backlog(self) -> tuple[int, int]:
+        """``(records not yet handed to the sink, spool files waiting for it)``, a snapshot
+        for ``run.status()``."""
+        return len(self._queue) + self._pending_records(), len(self._spool_files)
+
     def close(self, timeout: float = 30.0) -> bool:
         """Write every queued record, then stop; True if everything landed.
 

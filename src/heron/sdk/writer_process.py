@@ -44,6 +44,17 @@ SPOOLED_EXIT = 3
 """A run's close code when some batches could only be spooled to the run folder."""
 
 
+def start_writer_process() -> None:
+    """Start this process's writer process now, not at the first run (``heron.setup``);
+    raises ``OSError`` when it cannot start."""
+    _Service.get()
+
+
+def stop_writer_process(timeout: float = 30.0) -> None:
+    """End the writer process this process started, if any (after its runs have finished)."""
+    _Service.stop(timeout)
+
+
 def direct_sink(target: str, api_key: str | None) -> Sink:
     """The sink that writes to ``target`` from this process: a server URL or a store URL."""
     if target.startswith(("http://", "https://")):
@@ -93,6 +104,22 @@ class _Service:
         except RuntimeError:  # interpreter shutdown: a thread cannot start any more
             self.proc.kill()
             raise OSError("the interpreter is shutting down") from None
+
+    @classmethod
+    def stop(cls, timeout: float = 30.0) -> None:
+        """End this process's writer process, if it started one: its input closes, it
+        finishes what it was handed and exits (``heron.teardown``). A later run starts anew."""
+        with cls._lock:
+            service, cls._current = cls._current, None
+        if service is None or service.pid != os.getpid():
+            return
+        try:
+            if service.proc.stdin is not None:
+                service.proc.stdin.close()
+            service.proc.wait(timeout)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            pass  # it finishes on its own: its input is closed
+        service._reader.join(timeout=1.0)
 
     def attach(self, sink: ProcessSink) -> int:
         with self._write_lock:

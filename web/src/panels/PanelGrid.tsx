@@ -1,16 +1,19 @@
 // Panels for every logged key, in collapsible sections by key prefix: a chart per numeric
-// metric, and media panels for images, histograms and tables. Each panel renders (and asks the
-// server) only once it scrolls near the viewport; the gradients/ and parameters/ sections that
-// watch() fills start collapsed, so a model with thousands of layers does not load them all.
+// metric, and media panels for images, histograms, tables, video, audio, HTML and plotly. Each
+// panel renders (and asks the server) only once it scrolls near the viewport; the gradients/
+// and parameters/ sections that watch() fills start collapsed, so a model with thousands of
+// layers does not load them all.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { LiveFeed, Stream } from "../api";
 import { usePref } from "../prefs";
 import type { ChartRun, ChartSettings, Group } from "./chartdata";
 import { LineChart } from "./LineChart";
+import { CustomCharts } from "./CustomChart";
 import { HistogramPanel } from "./HistogramPanel";
 import { sections, useRunKeys, type MediaKind } from "./keys";
 import { LazyPanel } from "./LazyPanel";
 import { MediaPanel } from "./MediaPanel";
+import { PlayerPanel } from "./PlayerPanel";
 import { TablePanel } from "./TablePanel";
 
 /** Sections closed until the user opens them: watch()'s histograms, one panel per layer. */
@@ -109,6 +112,7 @@ export function PanelGrid(props: Props) {
   }
   return (
     <div class="panel-grid">
+      {props.streams.includes("history") && <CustomCharts project={project} runs={runs} feed={feed} filter={props.filter} />}
       {secs.map((sec) => {
         const closed = collapsed[sec.name] ?? CLOSED_BY_DEFAULT.has(sec.name);
         return (
@@ -128,13 +132,16 @@ export function PanelGrid(props: Props) {
                   const media = metricStream.has(m) ? undefined : mediaKeys.get(m);
                   if (media) {
                     const tall = media.kind === "table" ? 380 : media.kind === "histogram" ? PLOT_H + 74 : 300;
+                    const kind = media.kind;
                     return (
-                      <LazyPanel key={m} minHeight={tall} wide={media.kind === "table"} class={`panel-${media.kind}`}>
-                        {() => media.kind === "histogram"
+                      <LazyPanel key={m} minHeight={tall} wide={kind === "table"} class={`panel-${kind}`}>
+                        {() => kind === "histogram"
                           ? <HistogramPanel project={project} metric={m} runs={runsFor(m, "history")} feed={feed} height={PLOT_H} />
-                          : media.kind === "table"
+                          : kind === "table"
                             ? <TablePanel project={project} metric={m} runs={runsFor(m, "history")} feed={feed} />
-                            : <MediaPanel project={project} metric={m} runs={runsFor(m, "history")} feed={feed} />}
+                            : kind === "image" || kind === "images"
+                              ? <MediaPanel project={project} metric={m} runs={runsFor(m, "history")} feed={feed} />
+                              : <PlayerPanel project={project} metric={m} kind={kind} runs={runsFor(m, "history")} feed={feed} />}
                       </LazyPanel>
                     );
                   }
