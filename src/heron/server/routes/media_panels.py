@@ -19,8 +19,8 @@ from heron.server.routes.common import (
     run_id_list,
     stream_number,
 )
-from heron.server.routes.ingest import safe_media_path
 from heron.server.routes.run_table import sort_key
+from heron.store.media_storage import MediaStorage, check_media_key
 
 router = APIRouter()
 
@@ -77,21 +77,22 @@ class _TableCache:
 
     def __init__(self, size: int = 8) -> None:
         self.size = size
-        self.items: OrderedDict[tuple[str, float], dict[str, Any]] = OrderedDict()
+        self.items: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, path: Any) -> dict[str, Any]:
-        """The table in the file at ``path``: ``NotFound`` when it cannot be read (gone, a
-        name too long for the file system), ``ValueRejected`` when it holds no table."""
+    def get(self, storage: MediaStorage, rel: str) -> dict[str, Any]:
+        """The table in the stored file ``rel`` (content-addressed, so never changed):
+        ``NotFound`` when it is not stored, ``ValueRejected`` when it holds no table."""
+        stamp = check_media_key(rel)
+        with self.lock:
+            if stamp in self.items:
+                self.items.move_to_end(stamp)
+                return self.items[stamp]
         try:
-            stamp = (str(path), path.stat().st_mtime)
-            with self.lock:
-                if stamp in self.items:
-                    self.items.move_to_end(stamp)
-                    return self.items[stamp]
-            raw = path.read_bytes()
+            with storage.open(rel) as source:
+                raw = source.read()
         except OSError:
-            raise NotFound(f"no media file {str(path)[-200:]!r}") from None
+            raise NotFound(f"no media file {rel[-200:]!r}") from None
         try:
             data = json.loads(raw)  # json reads NaN and Infinity back
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -116,7 +117,7 @@ def table_page(store: StoreDep, caller: ReadDep, path: str = Query(min_length=1)
                order: Literal["asc", "desc"] = "asc") -> Any:
     """One page of a logged ``heron.Table`` (the ``path`` of its ``table-file`` value), sorted
     by column number ``sort``: ``{"columns", "total", "rows": [{"index", "cells"}]}``."""
-    data = _tables.get(safe_media_path(store.media_root, path))
+    data = _tables.get(store.media, path)
     columns, rows = data["columns"], data["data"]
     index = list(range(len(rows)))
     if sort is not None:
