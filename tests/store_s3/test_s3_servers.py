@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import heron
+from heron.errors import CommError
 from heron.sdk.remote import HttpSink
 from heron.store.media_storage import media_key
 from tests.support.s3 import S3Media
@@ -145,3 +146,38 @@ def test_the_dashboard_shows_images_from_the_bucket_under_its_policy(
             assert errors == []
         finally:
             context.close()
+
+
+def test_an_upload_cut_off_part_way_resumes_with_the_parts_still_missing(
+        s3_media: S3Media, tmp_path: Path) -> None:
+    env = {**s3_media.env, "HERON_S3_PART_MB": "5"}
+    db = f"sqlite:///{tmp_path / 'server' / 'heron.db'}"
+    (tmp_path / "server").mkdir()
+    data = os.urandom(12 << 20)  # three parts
+    (tmp_path / "ckpt").write_bytes(data)
+    files = [(media_key(hashlib.sha256(data).hexdigest(), ".ckpt"), tmp_path / "ckpt")]
+    with heron_servers(db, s3_media.url, env=env) as (server,):
+        sink = HttpSink(server.url, server.wait_admin_key())
+        sent: list[Any] = []
+        dropped: list[bool] = []
+
+        def network(request: httpx.Request) -> None:
+            sent.append(request)
+            if len(sent) == 2 and not dropped:  # the link drops during the second part
+                dropped.append(True)
+                raise httpx.ReadError("connection reset by peer", request=request)
+
+        sink.uploader._bucket_client().event_hooks["request"].append(network)
+        with pytest.raises(CommError, match="could not send"):
+            sink.deliver_media(files)
+        assert s3_media.keys("media/") == []  # nothing half-stored under the key
+        sent.clear()
+        sink.deliver_media(files)  # the writer's retry
+        assert len(sent) == 2  # parts 2 and 3 only
+        assert s3_media.keys("media/") == [files[0][0]]
+        with sink.client.http.stream("GET", "/" + files[0][0]) as response:
+            digest = hashlib.sha256()
+            for chunk in response.iter_bytes():
+                digest.update(chunk)
+        assert digest.digest() == hashlib.sha256(data).digest()
+        sink.close()

@@ -44,6 +44,9 @@ class MediaUploader:
         self._bucket: Any = None
         self._planning = True
         """False once the server answered 404 to a plan (a server from before plans)."""
+        self._started: dict[str, tuple[dict[str, Any], list[str]]] = {}
+        """Uploads cut off part-way, by key: their plan and the parts' ETags so far. A retry
+        sends only the parts still missing (while the plan's URLs last)."""
 
     def _bucket_client(self) -> Any:
         if self._bucket is None:
@@ -61,7 +64,7 @@ class MediaUploader:
             if answer.get("stored"):
                 continue
             if answer.get("parts"):
-                self._put_parts(rel, source, answer, send)
+                self._put_parts(rel, source, *self._started.pop(rel, (answer, [])), send)
             else:
                 self._post(rel, source, send)
 
@@ -91,13 +94,14 @@ class MediaUploader:
         if stored != rel:
             raise RejectedBatch(f"{self.client.url} stored media {rel} as {stored}")
 
-    def _put_parts(self, rel: str, source: Path, answer: dict[str, Any], send: Any) -> None:
+    def _put_parts(self, rel: str, source: Path, answer: dict[str, Any], etags: list[str],
+                   send: Any) -> None:
+        """PUT the parts not yet sent (``etags`` holds those that were), then finish."""
         import httpx
 
         size = source.stat().st_size
         part_size = int(answer["part_size"])
-        etags: list[str] = []
-        for number, url in enumerate(answer["parts"]):
+        for number, url in enumerate(answer["parts"][len(etags):], len(etags)):
             start = number * part_size
             length = max(0, min(part_size, size - start))
             headers = {**answer.get("headers", {}), "Content-Length": str(length)}
@@ -105,10 +109,12 @@ class MediaUploader:
                 response = self._bucket_client().put(str(url), headers=headers,
                                                      content=_slice(source, start, length))
             except httpx.HTTPError as exc:
+                if len(answer["parts"]) > 1:  # a multipart upload resumes where it stopped
+                    self._started[rel] = (answer, etags)
                 raise CommError(f"could not send {rel} to the server's storage: {exc}"
                                 ) from exc
             if response.status_code >= 300:
-                # An expired URL or a storage outage: the writer asks again later.
+                # An expired URL or a storage outage: the writer plans afresh later.
                 raise CommError(f"the server's storage refused {rel} ({response.status_code}):"
                                 f" {response.text[:300]}")
             etags.append(response.headers.get("ETag", ""))
