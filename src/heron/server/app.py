@@ -86,8 +86,8 @@ def create_app(store: SqlStore, *, access: str = "keys",
                   docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan)
     errors.install(app)
     csrf.install(app)
-    # Outer: refusals get the headers too.
-    headers.install(app, static_dir, store.media.browser_origin())
+    # Outer: refusals get the headers too. (No store: only the OpenAPI spec is wanted.)
+    headers.install(app, static_dir, store.media.browser_origin() if store else None)
     if loopback_only:  # outermost: other names are refused before anything else runs
         hosts.install(app)
     app.state.store = store
