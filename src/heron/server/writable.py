@@ -45,7 +45,8 @@ def unwritable(store: SqlStore) -> list[str]:
                             f" (SQLite keeps {database.name}-wal and -shm beside the database)")
     why = store.media.writable_problem()
     if why is not None:
-        problems.append(f"the media storage {store.media.description} cannot be written: {why}")
+        kind = "folder" if store.media_root is not None else "bucket"
+        problems.append(f"the media {kind} {store.media.description} cannot be written: {why}")
     return problems
 
 

@@ -24,7 +24,7 @@ from heron.store.buckets import Buckets
 from heron.store.engine import READ, make_engine, sqlite_path
 from heron.store.file_listing import find_run_file, list_run_files
 from heron.store.locks import FIRST_KEY_LOCK
-from heron.store.media_storage import MediaStorage, media_storage
+from heron.store.media_storage import MEDIA_KEY, MediaStorage, media_storage
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.schema import runs
 from heron.store.series import series_in
@@ -269,6 +269,9 @@ class SqlStore:
     # -- artifacts ----------------------------------------------------------------------------
     def copy_media(self, rel: str, target: Path) -> None:
         """Copy the stored media file ``rel`` (``media/...``) to ``target``, streamed."""
+        if not MEDIA_KEY.match(rel):  # a record's path comes from a client
+            raise ValueRejected(f"stored path {rel[:200]!r} is outside the media folder; "
+                                "not reading it")
         with self.media.open(rel) as source:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.tmp")
