@@ -90,8 +90,10 @@ class ServerClient:
         if self._client is None:
             import httpx  # only when a server is used: ``import heron`` stays light
 
+            # Redirects are followed: a server whose media live in a bucket answers a file
+            # read with a presigned URL there (httpx drops the key on another origin).
             self._client = httpx.Client(base_url=self.url + API, headers=self._headers,
-                                        timeout=self.timeout)
+                                        timeout=self.timeout, follow_redirects=True)
         return self._client
 
     def request(self, method: str, path: str, *, what: str = "the request",

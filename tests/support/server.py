@@ -25,7 +25,7 @@ HERON = [sys.executable, "-c", "from heron.cli import main; main()"]
 class ServerProcess:
     """One ``heron server`` subprocess; ``stderr`` collects what it printed so far."""
 
-    def __init__(self, db: str, media: Path, port: int, args: Sequence[str] = (),
+    def __init__(self, db: str, media: Path | str, port: int, args: Sequence[str] = (),
                  env: dict[str, str] | None = None) -> None:
         self.db = db
         self.port = port
@@ -86,7 +86,7 @@ class ServerProcess:
 
 
 @contextmanager
-def heron_servers(db: str, media: Path, count: int = 1, args: Sequence[str] = (),
+def heron_servers(db: str, media: Path | str, count: int = 1, args: Sequence[str] = (),
                   together: bool = True, env: dict[str, str] | None = None
                   ) -> Iterator[list[ServerProcess]]:
     """``count`` servers on one database and media folder, started at once (``together``) or
@@ -105,7 +105,7 @@ def heron_servers(db: str, media: Path, count: int = 1, args: Sequence[str] = ()
             server.stop()
 
 
-def create_key(db: str, media: Path, user: str = "tester", admin: bool = True,
+def create_key(db: str, media: Path | str, user: str = "tester", admin: bool = True,
                env: dict[str, str] | None = None) -> str:
     """A new API key made with ``heron server keys create`` (what an operator would run)."""
     done = subprocess.run(

@@ -22,7 +22,10 @@ def _default_db() -> str:
 @click.group(invoke_without_command=True)
 @click.option("--db", default=None, help="Store URL: sqlite:///PATH or postgresql://... "
               "(default: the local store in HERON_DIR).")
-@click.option("--media", default=None, help="Folder for media files (default: beside SQLite).")
+@click.option("--media", default=None,
+              help="Where media and artifact files live: a folder (default: beside SQLite) or "
+                   "s3://bucket/prefix (boto3's usual AWS_* environment gives the endpoint, "
+                   "region and credentials).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
@@ -63,7 +66,7 @@ def _store_options(command: Callable[..., None]) -> Callable[..., None]:
     command = click.option("--db", default=None, expose_value=False, callback=set_db,
                            help="Store URL (as `heron server --db`).")(command)
     return click.option("--media", default=None, expose_value=False, callback=set_db,
-                        help="Media folder (as `heron server --media`).")(command)
+                        help="Media folder or bucket (as `heron server --media`).")(command)
 
 
 def _store(ctx: click.Context) -> SqlStore:
@@ -74,7 +77,7 @@ def _store(ctx: click.Context) -> SqlStore:
 
     media = ctx.obj.get("media")
     # Keys never touch media, so a PostgreSQL store needs no --media here.
-    return open_store(ctx.obj["db"], media_root=Path(media) if media else (
+    return open_store(ctx.obj["db"], media_root=media or (
         None if ctx.obj["db"].startswith("sqlite") else Path.cwd()))
 
 

@@ -12,7 +12,7 @@ from heron import records as r
 from heron.artifacts import manifest
 from heron.artifacts.artifact import Artifact
 from heron.errors import NotFound, UsageError, ValueRejected
-from heron.sdk.sinks import place_file
+from heron.store.media_folder import place_file
 
 if TYPE_CHECKING:
     from heron.sdk.run import Run

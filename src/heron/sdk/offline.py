@@ -25,7 +25,7 @@ class OfflineSink:
     def write(self, batch: r.Batch) -> None:
         runlog.append(self.run_dir / LOG_NAME, [batch])
 
-    def deliver_media(self, rel: str, source: Path) -> None:
+    def deliver_media(self, files: list[tuple[str, Path]]) -> None:
         return None  # the writer put it in this run folder already
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:

@@ -8,12 +8,14 @@ from typing import Any
 from heron import records as r
 from heron.client import ServerClient
 from heron.errors import Conflict, NotFound, RejectedBatch, ValueRejected
+from heron.sdk.uploads import MediaUploader
 
 TIMEOUT = 10.0
 
 
 class HttpSink:
-    """Posts batches to ``{host}/api/v1/ingest`` as msgpack; media to ``/api/v1/media``.
+    """Posts batches to ``{host}/api/v1/ingest`` as msgpack; media the server lacks through
+    ``MediaUploader``.
 
     A refusal for what a batch holds (4xx) is ``RejectedBatch``; everything else the client
     raises (no connection, 5xx, a refused key) is left for the writer to retry.
@@ -22,6 +24,7 @@ class HttpSink:
     def __init__(self, host: str, api_key: str | None) -> None:
         self.client = ServerClient(host, api_key, timeout=TIMEOUT)
         self.url = self.client.url
+        self.uploader = MediaUploader(self.client, TIMEOUT)
 
     def open(self) -> None:
         self.client.http  # noqa: B018 - importing httpx and building the client is the point
@@ -36,16 +39,8 @@ class HttpSink:
         self._send(f"batch {batch.seq} of run {batch.run_id}", "POST", "/ingest",
                    content=r.encode([batch]), headers={"Content-Type": "application/msgpack"})
 
-    def deliver_media(self, rel: str, source: Path) -> None:
-        suffix = Path(rel).name[64:]  # after the sha256: ".png", ".table.json", ...
-        # Streamed from the file: a checkpoint is never held whole in the writer's memory.
-        with source.open("rb") as body:
-            response = self._send(f"media file {rel}", "POST", "/media",
-                                  params={"suffix": suffix}, content=body,
-                                  headers={"Content-Type": "application/octet-stream"})
-        stored = str(response.json()["path"])
-        if stored != rel:
-            raise RejectedBatch(f"{self.url} stored media {rel} as {stored}")
+    def deliver_media(self, files: list[tuple[str, Path]]) -> None:
+        self.uploader.send(files, self._send)
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:
         from heron.store.remote import run_info_from_json
@@ -62,4 +57,5 @@ class HttpSink:
         return True  # write() returns once the server has stored the batch
 
     def close(self) -> None:
+        self.uploader.close()
         self.client.close()

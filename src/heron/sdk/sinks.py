@@ -10,8 +10,6 @@ that a batch refers to (``deliver_media``) before it writes the batch.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,8 +31,9 @@ class Sink(Protocol):
 
     def write(self, batch: Batch) -> None: ...
 
-    def deliver_media(self, rel: str, source: Path) -> None:
-        """Make the media file ``source`` readable at ``rel`` in the target's media store."""
+    def deliver_media(self, files: list[tuple[str, Path]]) -> None:
+        """Make each media file ``(rel, source)`` readable at ``rel`` in the target's media
+        store (the files one batch refers to; one that is stored already is not sent)."""
         ...
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any: ...
@@ -46,20 +45,6 @@ class Sink(Protocol):
     def close(self) -> bool | None:
         """Release the target; False when something handed over could not be written."""
         ...
-
-
-def place_file(source: Path, target: Path) -> None:
-    """Put ``source`` at ``target`` (a hard link where the filesystem allows, else a copy);
-    the target appears whole or not at all."""
-    if target.exists():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
-        os.link(source, tmp)
-    except OSError:
-        shutil.copyfile(source, tmp)
-    tmp.replace(target)
 
 
 class LocalSink:
@@ -88,8 +73,9 @@ class LocalSink:
         except BatchRejected as exc:
             raise RejectedBatch(str(exc)) from exc
 
-    def deliver_media(self, rel: str, source: Path) -> None:
-        place_file(source, Path(self.store.media_root) / rel)
+    def deliver_media(self, files: list[tuple[str, Path]]) -> None:
+        for rel, source in files:
+            self.store.media.put_file(source, rel)
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:
         return self.store.get_run(project, run_id, entity)
@@ -114,7 +100,7 @@ class NullSink:
     def write(self, batch: Batch) -> None:
         return None
 
-    def deliver_media(self, rel: str, source: Path) -> None:
+    def deliver_media(self, files: list[tuple[str, Path]]) -> None:
         return None
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:

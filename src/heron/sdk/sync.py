@@ -45,11 +45,11 @@ def target_sink(host: str | None) -> Any:
 
 def _deliver(folder: Path, sink: Any, batch: Any, delivered: set[str]) -> None:
     """Deliver the media files ``batch`` refers to (kept in the run folder), then the batch."""
-    for rel in batch_media(batch):
-        source = folder / rel
-        if rel not in delivered and source.is_file():
-            sink.deliver_media(rel, source)
-            delivered.add(rel)
+    files = [(rel, folder / rel) for rel in batch_media(batch)
+             if rel not in delivered and (folder / rel).is_file()]
+    if files:
+        sink.deliver_media(files)
+        delivered.update(rel for rel, _ in files)
     sink.write(batch)
 
 

@@ -333,20 +333,24 @@ class Writer:
             self._on_done(seq)
 
     def _deliver(self, batch: r.Batch) -> None:
-        for rel in batch_media(batch, rows=batch.media or self.scan_media):
-            if rel not in self._delivered:
-                source = self.run_dir / rel
-                if not is_media_path(rel):
-                    # A spool from elsewhere (heron sync) must not send files from outside
-                    # the run folder: only the media/... paths the writer itself makes.
-                    termwarn(f"media path {rel[:200]!r} is not a media/... path; not sent",
-                             once=f"bad-media-{rel}")
-                elif source.is_file():
-                    self.sink.deliver_media(rel, source)
-                else:
-                    termwarn(f"media file {rel} is missing from {self.run_dir}; its value "
-                             "will not show", once=f"missing-{rel}")
-                self._delivered.add(rel)
+        files: list[tuple[str, Path]] = []
+        new = [rel for rel in batch_media(batch, rows=batch.media or self.scan_media)
+               if rel not in self._delivered]
+        for rel in new:
+            source = self.run_dir / rel
+            if not is_media_path(rel):
+                # A spool from elsewhere (heron sync) must not send files from outside
+                # the run folder: only the media/... paths the writer itself makes.
+                termwarn(f"media path {rel[:200]!r} is not a media/... path; not sent",
+                         once=f"bad-media-{rel}")
+            elif source.is_file():
+                files.append((rel, source))
+            else:
+                termwarn(f"media file {rel} is missing from {self.run_dir}; its value "
+                         "will not show", once=f"missing-{rel}")
+        if files:  # one question to the target for the batch's files, not one per file
+            self.sink.deliver_media(files)
+        self._delivered.update(new)
         try:
             self.sink.write(batch)
         except RejectedBatch as exc:

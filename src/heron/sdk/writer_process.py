@@ -229,9 +229,9 @@ class ProcessSink:
             self._fall_back(f"the writer process stopped ({exc})")
             self._resend()
 
-    def deliver_media(self, rel: str, source: Path) -> None:
+    def deliver_media(self, files: list[tuple[str, Path]]) -> None:
         if self._fallen_back:
-            self.direct.deliver_media(rel, source)
+            self.direct.deliver_media(files)
         # Otherwise the writer process delivers the file with the batch that refers to it.
 
     def fetch_run(self, project: str, run_id: str, entity: str | None) -> Any:

@@ -24,6 +24,7 @@ from heron.server.routes import (
     charts,
     ingest,
     live,
+    media,
     media_panels,
     project_access,
     run_table,
@@ -85,7 +86,8 @@ def create_app(store: SqlStore, *, access: str = "keys",
                   docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan)
     errors.install(app)
     csrf.install(app)
-    headers.install(app, static_dir)  # outer: refusals get the headers too
+    # Outer: refusals get the headers too. (No store: only the OpenAPI spec is wanted.)
+    headers.install(app, static_dir, store.media.browser_origin() if store else None)
     if loopback_only:  # outermost: other names are refused before anything else runs
         hosts.install(app)
     app.state.store = store
@@ -99,8 +101,8 @@ def create_app(store: SqlStore, *, access: str = "keys",
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    for router in (ingest.router, runs.router, live.router, sweeps.router, charts.router,
-                   run_table.router, media_panels.router, sweep_analysis.router,
+    for router in (ingest.router, media.router, runs.router, live.router, sweeps.router,
+                   charts.router, run_table.router, media_panels.router, sweep_analysis.router,
                    session.router, admin.router, project_access.router, artifacts.router):
         app.include_router(router, prefix="/api/v1")
     app.include_router(wandb_router)  # the official wandb client (docs/wandb-client.md)

@@ -14,7 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from heron.errors import NotFound
+from heron.store.media_storage import MediaStorage
 
 PASSIVE_TYPES: dict[str, str] = {
     ".png": "image/png",
@@ -68,14 +71,28 @@ def file_headers(filename: str, disposition: str) -> dict[str, str]:
             "Content-Security-Policy": FILE_CSP}
 
 
-def stored_file(path: Path, filename: str, *, download: bool = False) -> FileResponse:
-    """``path`` (already checked to be a stored file) as ``filename``: inline when its type is
-    passive and ``download`` is not asked for, else an ``application/octet-stream``
-    attachment (passive types keep their type)."""
+def stored_file(storage: MediaStorage, rel: str, filename: str, *,
+                download: bool = False) -> Response:
+    """The stored media file ``rel`` as ``filename``: inline when its type is passive and
+    ``download`` is not asked for, else an ``application/octet-stream`` attachment (passive
+    types keep their type). ``NotFound`` for anything but a stored media key.
+
+    From a folder the server sends the file; from a bucket it redirects to a presigned URL
+    that carries the same type and disposition, so the bytes never pass through the server.
+    The bucket cannot add ``nosniff`` or the sandbox policy, but it is another origin than
+    the dashboard, so a file rendered there reaches nothing of the dashboard's."""
     media_type = passive_type(filename)
     inline = media_type is not None and not download
-    return FileResponse(path, media_type=media_type or DOWNLOAD_TYPE,
-                        headers=file_headers(filename, "inline" if inline else "attachment"))
+    headers = file_headers(filename, "inline" if inline else "attachment")
+    path = storage.local_path(rel)
+    if path is not None:
+        return FileResponse(path, media_type=media_type or DOWNLOAD_TYPE, headers=headers)
+    if not storage.has(rel):
+        raise NotFound(f"no media file {rel[:200]!r}")
+    url = storage.download_url(rel, filename, media_type or DOWNLOAD_TYPE,
+                               headers["Content-Disposition"])
+    # Not cached: a presigned URL expires, the media route does not.
+    return RedirectResponse(str(url), status_code=307, headers={"Cache-Control": "no-store"})
 
 
 def generated_file(content: bytes, filename: str, media_type: str) -> Response:

@@ -60,21 +60,25 @@ def inline_script_hashes(index: Path | None) -> list[str]:
     return hashes
 
 
-def dashboard_csp(script_hashes: list[str]) -> str:
+def dashboard_csp(script_hashes: list[str], media_origin: str | None = None) -> str:
     """The policy of the dashboard's pages.
+
+    ``media_origin``: the bucket that media reads redirect to (``--media s3://...``), whose
+    images, videos and files the pages load.
 
     ``style-src 'self'``: the dashboard styles itself with ``app.css`` and through the CSSOM
     (``element.style``), which no policy restricts; an injected ``<style>`` or ``style=``
     attribute is ignored (the "not built" page's own is too: it shows unstyled).
     """
     scripts = " ".join(["'self'", *script_hashes])
+    media = f" {media_origin}" if media_origin else ""
     return ("default-src 'self'; "
             f"script-src {scripts}; "
             "style-src 'self'; "
-            "img-src 'self' data: blob:; "
-            "media-src 'self' blob:; "
+            f"img-src 'self' data: blob:{media}; "
+            f"media-src 'self' blob:{media}; "
             "font-src 'self' data:; "
-            "connect-src 'self'; "
+            f"connect-src 'self'{media}; "
             "object-src 'none'; "
             "worker-src 'none'; "
             "base-uri 'none'; "
@@ -88,9 +92,11 @@ class SecurityHeaders:
     Pure ASGI (not ``BaseHTTPMiddleware``): the live feed streams through it untouched.
     """
 
-    def __init__(self, app: ASGIApp, index: Path | None) -> None:
+    def __init__(self, app: ASGIApp, index: Path | None, media_origin: str | None = None
+                 ) -> None:
         self.app = app
         self.index = index
+        self.media_origin = media_origin
         self._page: tuple[int, str] | None = None
         """(index.html's mtime, the page policy): read again when the dashboard is rebuilt
         while the server runs, so its new boot script is allowed."""
@@ -127,12 +133,14 @@ class SecurityHeaders:
         except OSError:  # no dashboard built: the "not built" page has no script
             mtime = 0
         if self._page is None or self._page[0] != mtime:
-            self._page = (mtime, dashboard_csp(inline_script_hashes(self.index)))
+            self._page = (mtime, dashboard_csp(inline_script_hashes(self.index),
+                                                 self.media_origin))
         return self._page[1]
 
 
-def install(app: FastAPI, static_dir: Path | None) -> None:
+def install(app: FastAPI, static_dir: Path | None, media_origin: str | None = None) -> None:
     """Add ``SecurityHeaders`` to ``app``; the dashboard's inline scripts are read from
     ``static_dir/index.html``."""
     app.add_middleware(SecurityHeaders,
-                       index=static_dir / "index.html" if static_dir is not None else None)
+                       index=static_dir / "index.html" if static_dir is not None else None,
+                       media_origin=media_origin)

@@ -25,24 +25,22 @@ def ensure_admin_key(store: SqlStore) -> str | None:
 
 def app_from_env() -> Any:
     """The app for uvicorn's worker processes (``--workers N``), configured by environment."""
-    from pathlib import Path
 
     from heron.server.app import create_app
 
     media = os.environ.get(ENV_MEDIA)
-    store = open_store(os.environ[ENV_DB], media_root=Path(media) if media else None)
+    store = open_store(os.environ[ENV_DB], media_root=media or None)
     return create_app(store, access=os.environ.get(ENV_ACCESS, "keys"),
                       loopback_only=os.environ.get(ENV_LOOPBACK) == "1")
 
 
 def _open(db: str, media: str | None) -> SqlStore:
     """The store, or a ``StoreError`` that names the file or folder keeping it closed."""
-    from pathlib import Path
 
     from heron.server.writable import open_problem
 
     try:
-        return open_store(db, media_root=Path(media) if media else None)
+        return open_store(db, media_root=media or None)
     except StoreError as exc:
         problem = open_problem(db)
         if problem is None:

@@ -11,35 +11,11 @@ bits do not stop but a read-only mount does.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 from heron.store import SqlStore
 from heron.store.engine import sqlite_path
-
-
-def _why(exc: OSError) -> str:
-    return f"{exc.strerror or exc} ({type(exc).__name__})"
-
-
-def folder_problem(folder: Path) -> str | None:
-    """Why no file can be created in ``folder``, or None. A folder that does not exist yet is
-    checked where it would be made (its nearest existing parent); nothing is left behind."""
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        return f"{existing} is not a folder"
-    try:
-        handle, name = tempfile.mkstemp(dir=existing, prefix=".heron-write-check-")
-    except OSError as exc:
-        return _why(exc)
-    os.close(handle)
-    with contextlib.suppress(OSError):
-        os.unlink(name)
-    return None
+from heron.store.media_folder import folder_problem, why_failed
 
 
 def file_problem(path: Path) -> str | None:
@@ -51,7 +27,7 @@ def file_problem(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return _why(exc)
+        return why_failed(exc)
     return None
 
 
@@ -67,10 +43,10 @@ def unwritable(store: SqlStore) -> list[str]:
         if why is not None:
             problems.append(f"the database's folder {database.parent} cannot be written: {why}"
                             f" (SQLite keeps {database.name}-wal and -shm beside the database)")
-    media = store.media_root / "media"
-    why = folder_problem(media)
+    why = store.media.writable_problem()
     if why is not None:
-        problems.append(f"the media folder {media} cannot be written: {why}")
+        kind = "folder" if store.media_root is not None else "bucket"
+        problems.append(f"the media {kind} {store.media.description} cannot be written: {why}")
     return problems
 
 

@@ -16,7 +16,7 @@ from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, 
 from heron.store.sql_store import SqlStore
 from heron.store.validate import BatchRejected
 
-STORE_BUILDERS: dict[str, Callable[[str, Path | None], SqlStore]] = {
+STORE_BUILDERS: dict[str, Callable[[str, Path | str | None], SqlStore]] = {
     "sqlite": SqlStore,
     "postgresql": SqlStore,
     "postgresql+psycopg": SqlStore,
@@ -28,11 +28,12 @@ STORE_BUILDERS: dict[str, Callable[[str, Path | None], SqlStore]] = {
 opens any of them."""
 
 
-def open_store(url: str | Path, media_root: Path | None = None) -> SqlStore:
+def open_store(url: str | Path, media_root: Path | str | None = None) -> SqlStore:
     """Open the store at ``url`` (migrating its schema to the current version if needed).
 
-    Raises ``ValueRejected`` for a URL no backend serves, ``StoreError`` when the database
-    cannot be reached."""
+    ``media_root``: where media bytes live, a folder or ``s3://bucket/prefix`` (default: a
+    SQLite database's folder). Raises ``ValueRejected`` for a URL no backend serves,
+    ``StoreError`` when the database cannot be reached."""
     text = str(url)
     if "://" not in text:
         text = f"sqlite:///{Path(text).expanduser().resolve() / 'heron.db'}"

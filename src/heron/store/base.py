@@ -39,6 +39,7 @@ from heron.records import Batch
 from heron.store.access import AccessSession
 from heron.store.buckets import Buckets
 from heron.store.keys import KeyInfo
+from heron.store.media_storage import MediaStorage
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.sweep_queries import SweepInfo, SweepRunInfo
 
@@ -122,7 +123,7 @@ class Store(RunAccess, Protocol):
     """Everything the SDK's local sink, the server and the sweep controller need."""
 
     url: str
-    media_root: Path
+    media: MediaStorage
 
     def write(self, batch: Batch, user: str | None = None) -> bool:
         """Apply ``batch`` in one transaction; False when it was already applied (a retry).

@@ -15,16 +15,15 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from heron.errors import ValueRejected
 from heron.limits import cut_values
 from heron.store import chunks, queries
+from heron.store.media_storage import MediaStorage
 from heron.store.models import STREAM_HISTORY, FileInfo, RunInfo
 from heron.store.schema import history_objects
 
@@ -213,30 +212,19 @@ def _timestamps(conn: Connection, run_pk: int, first: int | None = None,
             if isinstance(when, (int, float))}
 
 
-def _media_size(media_root: Path) -> Callable[[str], int | None]:
-    """A function giving a stored media file's size, None when it is missing."""
-
-    def size(path: str) -> int | None:
-        try:
-            return (media_root / path).stat().st_size
-        except OSError:
-            return None
-    return size
-
-
-def list_run_files(conn: Connection, info: RunInfo, media_root: Path) -> list[FileInfo]:
+def list_run_files(conn: Connection, info: RunInfo, media: MediaStorage) -> list[FileInfo]:
     """Every file of the run W&B would list, read from the store on ``conn``."""
     logged = list(_logged_media(conn, info.pk))
     timestamps = _timestamps(conn, info.pk) if logged else {}
     console = (line.text for line in queries.console(conn, info.pk))
     return derive(info, queries.files(conn, info.pk), logged, console, timestamps,
-                  _media_size(media_root))
+                  media.size)
 
 
 _MEDIA_NAME = re.compile(r"(?P<key>.+)_(?P<step>-?[0-9]+|summary)_[0-9a-f]{20}[A-Za-z0-9._-]*")
 
 
-def find_run_file(conn: Connection, info: RunInfo, media_root: Path, name: str
+def find_run_file(conn: Connection, info: RunInfo, media: MediaStorage, name: str
                   ) -> FileInfo | None:
     """The file ``list_run_files`` lists as ``name`` (or whose stored ``path`` is ``name``),
     reading only the history rows a media name points at: downloading every file of a run
@@ -248,7 +236,7 @@ def find_run_file(conn: Connection, info: RunInfo, media_root: Path, name: str
         if found is None:
             continue
         if found["step"] == "summary":  # only the whole history says a value is summary-only
-            return _by_name(list_run_files(conn, info, media_root), name)
+            return _by_name(list_run_files(conn, info, media), name)
         step = int(found["step"])
         if chunks.INT64_MIN <= step <= chunks.INT64_MAX:  # steps are int64 in the tables
             # A key W&B rewrote for the file name ("/a", "..") is not found here: see below.
@@ -258,26 +246,16 @@ def find_run_file(conn: Connection, info: RunInfo, media_root: Path, name: str
     console = ((line.text for line in queries.console(conn, info.pk)) if name == OUTPUT_FILE
                else iter(()))
     files = derive(info, queries.files(conn, info.pk), logged, console, timestamps,
-                   _media_size(media_root))
+                   media.size)
     # Media set only in the summary may be misnamed from these few rows, but a summary name
     # was looked up in the whole listing above, so it cannot be the one asked for here.
     hit = next((f for f in files if f.name == name), None)
     if hit is not None:
         return hit
-    return _by_name(list_run_files(conn, info, media_root), name)
+    return _by_name(list_run_files(conn, info, media), name)
 
 
 def _by_name(files: list[FileInfo], name: str) -> FileInfo | None:
     """The file listed as ``name``, else the first whose stored media path is ``name``."""
     return next((f for f in files if f.name == name), None) or next(
         (f for f in files if f.path and f.path == name), None)
-
-
-def stored_media_path(media_root: Path, path: str) -> Path:
-    """The stored copy at ``path``, which must lie inside the media folder: a record's path
-    comes from a client and must not make a download read any other file."""
-    base = (media_root / "media").resolve()
-    source = (media_root / path).resolve()
-    if not source.is_relative_to(base):
-        raise ValueRejected(f"stored path {path!r} is outside the media folder; not reading it")
-    return source

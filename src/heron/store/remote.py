@@ -42,7 +42,6 @@ class RemoteStore:
         self.client = ServerClient(host, api_key, accept="application/msgpack")
         self.url = self.client.url
         self._runs: dict[int, tuple[str, str]] = {}
-        self.media_root = Path(".")
 
     def _get(self, path: str, **params: Any) -> Any:
         """The decoded answer, or None when the server has no such thing (404)."""

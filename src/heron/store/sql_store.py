@@ -22,8 +22,9 @@ from heron.store.apply import apply_batch
 from heron.store.artifact_queries import ArtifactSession
 from heron.store.buckets import Buckets
 from heron.store.engine import READ, make_engine, sqlite_path
-from heron.store.file_listing import find_run_file, list_run_files, stored_media_path
+from heron.store.file_listing import find_run_file, list_run_files
 from heron.store.locks import FIRST_KEY_LOCK
+from heron.store.media_storage import MEDIA_KEY, MediaStorage, media_storage
 from heron.store.models import ConsoleLineInfo, FileInfo, ProjectInfo, RunInfo, Series
 from heron.store.schema import runs
 from heron.store.series import series_in
@@ -42,7 +43,9 @@ class SqlStore:
         >>> [run.name for run in store.list_runs("my_project")]
     """
 
-    def __init__(self, url: str, media_root: Path | None = None) -> None:
+    def __init__(self, url: str, media_root: Path | str | None = None) -> None:
+        """``media_root``: where media bytes live, a folder or ``s3://bucket/prefix``
+        (``media_storage``); a SQLite store's default is the database's folder."""
         self.url = url
         path = sqlite_path(url)
         if path is None and not url.startswith(("postgresql", "postgres://")):
@@ -50,9 +53,12 @@ class SqlStore:
                                 "postgresql://...")
         if media_root is None:
             if path is None:
-                raise ValueRejected("a PostgreSQL store needs a media folder (media_root)")
+                raise ValueRejected("a PostgreSQL store needs a media folder or bucket "
+                                    "(media_root)")
             media_root = path.parent
-        self.media_root = Path(media_root)
+        self.media: MediaStorage = media_storage(media_root)
+        self.media_root: Path | None = getattr(self.media, "root", None)
+        """The media folder of a folder-backed store (None for a bucket)."""
         try:
             self._engine: Engine = make_engine(url)
         except DBAPIError as exc:  # unreachable, refused, or a file that is no database
@@ -162,7 +168,7 @@ class SqlStore:
             info = queries.run_by_pk(conn, run_pk)
             if info is None:
                 return []
-            return list_run_files(conn, info, self.media_root)
+            return list_run_files(conn, info, self.media)
 
     def run_file(self, run_pk: int, name: str) -> FileInfo | None:
         """One file of ``run_files`` by name (or by a media reference's stored path), without
@@ -171,15 +177,19 @@ class SqlStore:
             info = queries.run_by_pk(conn, run_pk)
             if info is None:
                 return None
-            return find_run_file(conn, info, self.media_root, name)
+            return find_run_file(conn, info, self.media, name)
 
     def file_url(self, run_pk: int, name: str) -> str:
-        """A ``file://`` URL of one of the run's stored files ("" for one made from its data)."""
+        """A URL of one of the run's stored files: ``file://`` in a folder, a presigned URL
+        in a bucket ("" for one made from its data)."""
         info = self.run_file(run_pk, name)
         if info is None or not info.path:
             return ""
-        stored_media_path(self.media_root, info.path)  # refuses a path outside the folder
-        return (self.media_root / info.path).as_uri()
+        local = self.media.local_path(info.path)  # refuses anything but a media key
+        if local is not None:
+            return local.as_uri()
+        return self.media.download_url(info.path, info.name, "application/octet-stream",
+                                       "attachment") or ""
 
     def copy_file(self, run_pk: int, name: str, target: Path) -> None:
         """Write one of the run's files to ``target`` (see ``RunAccess.copy_file``)."""
@@ -189,7 +199,7 @@ class SqlStore:
         if info.content is not None:
             target.write_bytes(info.content)
         else:
-            shutil.copyfile(stored_media_path(self.media_root, info.path), target)
+            self.copy_media(info.path, target)
 
     def key_summary(self, run_pk: int, stream: int = 0) -> list[dict[str, Any]]:
         with self._read() as conn:
@@ -258,13 +268,15 @@ class SqlStore:
 
     # -- artifacts ----------------------------------------------------------------------------
     def copy_media(self, rel: str, target: Path) -> None:
-        """Copy the stored media file ``rel`` (``media/...``) to ``target``."""
-        source = stored_media_path(self.media_root, rel)
-        if not source.is_file():
-            raise NotFound(f"the stored file {rel} is missing from {self.media_root}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(source, tmp)
+        """Copy the stored media file ``rel`` (``media/...``) to ``target``, streamed."""
+        if not MEDIA_KEY.match(rel):  # a record's path comes from a client
+            raise ValueRejected(f"stored path {rel[:200]!r} is outside the media folder; "
+                                "not reading it")
+        with self.media.open(rel) as source:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp")
+            with tmp.open("wb") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
         tmp.replace(target)
 
 

@@ -1,26 +1,18 @@
-"""Ingest: batches of the SDK's records, and media uploads."""
+"""Ingest: batches of the SDK's records (media files go to ``routes/media.py``)."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import msgspec
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse
 
 from heron import records as r
-from heron.errors import NotFound, PermissionDenied, ValueRejected
+from heron.errors import ValueRejected
 from heron.limits import MAX_DEPTH
-from heron.media.base import DirectoryMediaWriter
-from heron.server.deps import ReadDep, StoreDep, WriteDep
-from heron.server.file_responses import stored_file
 from heron.server.guard import WriteGuard
 from heron.server.names import check_name
 
 router = APIRouter()
 MAX_BODY = 64 * 2**20
-_SUFFIX = re.compile(r"^[A-Za-z0-9._-]{0,64}$")
 
 
 async def _body(request: Request) -> bytes:
@@ -60,37 +52,3 @@ async def ingest(request: Request, guard: WriteGuard) -> dict[str, int]:
         if await run_in_threadpool(guard.store.write, batch, guard.caller.user):
             applied += 1
     return {"applied": applied, "duplicates": len(batches) - applied}
-
-
-@router.post("/media")
-async def upload_media(request: Request, store: StoreDep, caller: WriteDep,
-                       suffix: str = "") -> dict[str, str]:
-    if caller.role == "viewer":
-        raise PermissionDenied(f"{caller.user!r} is a viewer and cannot upload media")
-    if not _SUFFIX.match(suffix):
-        raise ValueRejected(f"suffix {suffix!r} may only hold letters, digits, '.', '_', '-'")
-    data = await _body(request)
-    return {"path": DirectoryMediaWriter(store.media_root).put(data, suffix)}
-
-
-def safe_media_path(root: Path, relative: str) -> Path:
-    """``root/relative`` if it stays inside ``root/media``; ``NotFound`` otherwise (no
-    traversal)."""
-    base = (root / "media").resolve()
-    try:
-        target = (root / relative).resolve()
-        if target.is_relative_to(base) and target.is_file():
-            return target
-    except (ValueError, OSError):  # an embedded NUL byte, a name too long for the OS
-        pass
-    raise NotFound(f"no media file {relative[:200]!r}")
-
-
-@router.get("/media/{path:path}")
-def get_media(path: str, store: StoreDep, caller: ReadDep) -> FileResponse:
-    """A stored media file: a reference's ``path`` (``media/ab/...``) is at ``/api/v1/<path>``.
-
-    Inline only when its type is passive (an image, a video, text...); HTML, SVG, scripts and
-    unknown types are downloads (``heron.server.file_responses``)."""
-    found = safe_media_path(store.media_root, "media/" + path)
-    return stored_file(found, found.name)

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from heron.errors import NotFound, ValueRejected
 from heron.server.deps import ReadDep, StoreDep
@@ -22,8 +22,8 @@ from heron.server.routes.common import (
     run_id_list,
     stream_number,
 )
-from heron.server.routes.ingest import safe_media_path
 from heron.server.routes.run_table import sort_key
+from heron.store.media_storage import MediaStorage, check_media_key
 
 router = APIRouter()
 
@@ -81,21 +81,22 @@ class _TableCache:
 
     def __init__(self, size: int = 8) -> None:
         self.size = size
-        self.items: OrderedDict[tuple[str, float], dict[str, Any]] = OrderedDict()
+        self.items: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, path: Any) -> dict[str, Any]:
-        """The table in the file at ``path``: ``NotFound`` when it cannot be read (gone, a
-        name too long for the file system), ``ValueRejected`` when it holds no table."""
+    def get(self, storage: MediaStorage, rel: str) -> dict[str, Any]:
+        """The table in the stored file ``rel`` (content-addressed, so never changed):
+        ``NotFound`` when it is not stored, ``ValueRejected`` when it holds no table."""
+        stamp = check_media_key(rel)
+        with self.lock:
+            if stamp in self.items:
+                self.items.move_to_end(stamp)
+                return self.items[stamp]
         try:
-            stamp = (str(path), path.stat().st_mtime)
-            with self.lock:
-                if stamp in self.items:
-                    self.items.move_to_end(stamp)
-                    return self.items[stamp]
-            raw = path.read_bytes()
+            with storage.open(rel) as source:
+                raw = source.read()
         except OSError:
-            raise NotFound(f"no media file {str(path)[-200:]!r}") from None
+            raise NotFound(f"no media file {rel[-200:]!r}") from None
         try:
             data = json.loads(raw)  # json reads NaN and Infinity back
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -120,7 +121,7 @@ def table_page(store: StoreDep, caller: ReadDep, path: str = Query(min_length=1)
                order: Literal["asc", "desc"] = "asc") -> Any:
     """One page of a logged ``heron.Table`` (the ``path`` of its ``table-file`` value), sorted
     by column number ``sort``: ``{"columns", "total", "rows": [{"index", "cells"}]}``."""
-    data = _tables.get(safe_media_path(store.media_root, path))
+    data = _tables.get(store.media, path)
     columns, rows = data["columns"], data["data"]
     index = list(range(len(rows)))
     if sort is not None:
@@ -151,13 +152,21 @@ the dashboard may frame it."""
 
 
 @router.get("/html/{path:path}")
-def html_page(path: str, store: StoreDep, caller: ReadDep) -> FileResponse:
+def html_page(path: str, store: StoreDep, caller: ReadDep) -> Response:
     """A logged ``heron.Html`` page (the ``path`` of its ``html-file`` value, ``media/...``)
     as a page the dashboard frames; every other way of reading a stored HTML file downloads
-    it (``heron.server.file_responses``)."""
+    it (``heron.server.file_responses``).
+
+    Always sent by the server, also from a bucket: the frame must come from the dashboard's
+    origin with this policy, which a presigned URL cannot carry (a page is small)."""
     if not path.endswith(".html"):
         raise ValueRejected(f"{path[:200]!r} is not a logged HTML page (a media/....html path)")
-    found = safe_media_path(store.media_root, path)
-    headers = {**file_headers(found.name, "inline"), "Content-Security-Policy": HTML_FRAME_CSP,
-               "X-Frame-Options": "SAMEORIGIN"}
-    return FileResponse(found, media_type="text/html; charset=utf-8", headers=headers)
+    rel = check_media_key(path)
+    headers = {**file_headers(rel.rsplit("/", 1)[-1], "inline"),
+               "Content-Security-Policy": HTML_FRAME_CSP, "X-Frame-Options": "SAMEORIGIN"}
+    local = store.media.local_path(rel)
+    if local is not None:
+        return FileResponse(local, media_type="text/html; charset=utf-8", headers=headers)
+    with store.media.open(rel) as source:
+        page = source.read()
+    return Response(page, media_type="text/html; charset=utf-8", headers=headers)

@@ -14,7 +14,6 @@ from heron.server.file_responses import generated_file, stored_file
 from heron.server.guard import ReadGuard, WriteGuard
 from heron.server.jsonsafe import MsgpackResponse, SafeJSONResponse, floats, respond
 from heron.server.routes.common import lattice, stream_number
-from heron.server.routes.ingest import safe_media_path
 from heron.server.serialize import run_json
 
 router = APIRouter()
@@ -168,8 +167,7 @@ def file(project: str, run_id: str, name: str, guard: ReadGuard) -> Response:
     # Always a download (the Files tab's links), never a page: see file_responses.
     if found.content is not None:
         return generated_file(found.content, filename, _generated_type(filename))
-    return stored_file(safe_media_path(guard.store.media_root, found.path), filename,
-                       download=True)
+    return stored_file(guard.store.media, found.path, filename, download=True)
 
 
 def _generated_type(filename: str) -> str:

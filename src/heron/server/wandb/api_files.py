@@ -21,7 +21,6 @@ from fastapi.responses import Response
 
 from heron.errors import NotFound
 from heron.server.file_responses import generated_file, stored_file
-from heron.server.routes.ingest import safe_media_path
 from heron.server.signing import Signer
 from heron.server.wandb.context import BadRequest, Context
 from heron.store import RunInfo, SqlStore
@@ -144,4 +143,4 @@ def serve_download(store: SqlStore, signer: Signer, run_pk: int, name: str, user
     filename = name.rsplit("/", 1)[-1]
     if found.content is not None:
         return generated_file(found.content, filename, "application/octet-stream")
-    return stored_file(safe_media_path(store.media_root, found.path), filename, download=True)
+    return stored_file(store.media, found.path, filename, download=True)

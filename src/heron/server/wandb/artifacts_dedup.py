@@ -29,7 +29,7 @@ version with the same content is still found by the commit (after the files are 
 
 def manifest_digest(ctx: Context, entries: list[ArtifactFile]) -> str:
     """W&B's ``MANIFEST_MD5`` digest of a stored version's entries."""
-    contents = files.manifest_of(ctx.store.media_root, entries)["contents"]
+    contents = files.manifest_of(ctx.store.media, entries)["contents"]
     h = hashlib.md5(MANIFEST_HEADER, usedforsecurity=False)
     for path in sorted(contents):
         h.update(f"{path}:{contents[path]['digest']}\n".encode())
@@ -58,6 +58,6 @@ def stored_files(ctx: Context, entity: str, project: str, name: str) -> dict[str
     with ctx.store.artifact_session() as arts:
         latest = arts.get(entity, project, name, LATEST)
         entries = arts.entries(latest.id) if latest is not None else []
-    return {files.md5_hex(files.md5_of(ctx.store.media_root, e)): Upload(e.sha256, e.media,
+    return {files.md5_hex(files.md5_of(ctx.store.media, e)): Upload(e.sha256, e.media,
                                                                          e.size)
             for e in entries if e.media is not None and e.sha256 is not None}

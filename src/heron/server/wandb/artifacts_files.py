@@ -15,21 +15,20 @@ import base64
 import hashlib
 import json
 import threading
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import Response
 
 from heron.errors import NotFound, ValueRejected
-from heron.media.base import DirectoryMediaWriter
 from heron.server.file_responses import generated_file, stored_file
-from heron.server.routes.ingest import safe_media_path
 from heron.server.signing import Signer
 from heron.server.wandb.artifacts_pending import Pending
 from heron.server.wandb.context import BadRequest, Context
 from heron.store import SqlStore
 from heron.store.artifact_queries import ArtifactFile
+from heron.store.media_storage import MediaStorage, check_media_key
 
 UPLOAD_PREFIX = "/wandb-artifact-uploads"
 FILE_PREFIX = "/wandb-artifact-files"
@@ -73,19 +72,20 @@ def upload_url(ctx: Context, token: str, name: str) -> str:
 
 
 def store_upload(store: SqlStore, signer: Signer, token: str, name: str, user: str,
-                 expires: str, signature: str, data: bytes) -> None:
-    """A PUT to an ``upload_url``: a file is stored content-addressed once its MD5 matches the
-    one it was announced with; the manifest is kept with the pending artifact."""
+                 expires: str, signature: str, body: Iterable[bytes]) -> None:
+    """A PUT to an ``upload_url``: a file is stored content-addressed (streamed, never held
+    whole) and kept for the version once its MD5 matches the one it was announced with; the
+    manifest is kept with the pending artifact."""
     signer.check(("artifact-upload", token, name, user), expires, signature)
-    pending = Pending.open(store.media_root, token)
+    pending = Pending.open(store.media, token)
     if name == MANIFEST_NAME:
-        pending.save_manifest(data)
+        pending.save_manifest(b"".join(body))
         return
-    if hashlib.md5(data, usedforsecurity=False).hexdigest() != name:
+    path, hashing = store.media.put_stream(body, "")
+    if hashing.md5.hexdigest() != name:
         raise ValueRejected(f"the uploaded file's md5 is not {name}: it changed while it was "
                             "sent; the client sends it again")
-    path = DirectoryMediaWriter(store.media_root).put(data, "")
-    pending.save_upload(name, hashlib.sha256(data).hexdigest(), path, len(data))
+    pending.save_upload(name, hashing.sha256.hexdigest(), path, hashing.size)
 
 
 def file_url(ctx: Context, version_id: int, path: str) -> str:
@@ -100,7 +100,7 @@ def manifest_url(ctx: Context, version_id: int) -> str:
     return f"{_base(ctx)}{MANIFEST_PREFIX}/{version_id}?u={quote(user)}&{query}"
 
 
-def md5_of(root: Path, entry: ArtifactFile) -> str:
+def md5_of(storage: MediaStorage, entry: ArtifactFile) -> str:
     """The stored file's MD5 in base64 (read once per process and content)."""
     key = entry.sha256 or entry.media or ""
     with _md5_lock:
@@ -108,7 +108,7 @@ def md5_of(root: Path, entry: ArtifactFile) -> str:
     if found is not None:
         return found
     h = hashlib.md5(usedforsecurity=False)
-    with safe_media_path(root, entry.media or "").open("rb") as f:
+    with storage.open(check_media_key(entry.media or "")) as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     digest = base64.b64encode(h.digest()).decode()
@@ -119,7 +119,7 @@ def md5_of(root: Path, entry: ArtifactFile) -> str:
     return digest
 
 
-def manifest_of(root: Path, files: list[ArtifactFile]) -> dict[str, Any]:
+def manifest_of(storage: MediaStorage, files: list[ArtifactFile]) -> dict[str, Any]:
     """W&B's manifest (version 1) of a stored version's entries: stored files by their MD5,
     references with their link (and the SHA-256 Heron knows, when it knows one)."""
     contents: dict[str, Any] = {}
@@ -127,7 +127,7 @@ def manifest_of(root: Path, files: list[ArtifactFile]) -> dict[str, Any]:
         if f.ref is not None:
             contents[f.path] = {"digest": f.sha256 or f.ref, "ref": f.ref, "size": f.size}
         else:
-            contents[f.path] = {"digest": md5_of(root, f), "size": f.size}
+            contents[f.path] = {"digest": md5_of(storage, f), "size": f.size}
     return {"version": 1, "storagePolicy": "wandb-storage-policy-v1",
             "storagePolicyConfig": {"storageLayout": "V2"}, "contents": contents}
 
@@ -140,7 +140,7 @@ def serve_manifest(store: SqlStore, signer: Signer, version_id: int, user: str, 
         if arts.by_id(version_id) is None:
             raise NotFound(f"no artifact version {version_id}")
         files = arts.entries(version_id)
-    body = json.dumps(manifest_of(store.media_root, files)).encode()
+    body = json.dumps(manifest_of(store.media, files)).encode()
     return generated_file(body, MANIFEST_NAME, "application/json")
 
 
@@ -152,5 +152,4 @@ def serve_file(store: SqlStore, signer: Signer, version_id: int, path: str, user
         found = next((f for f in arts.entries(version_id) if f.path == path), None)
     if found is None or found.media is None:
         raise NotFound(f"artifact version {version_id} has no stored file {path[:200]!r}")
-    return stored_file(safe_media_path(store.media_root, found.media),
-                       path.rsplit("/", 1)[-1], download=True)
+    return stored_file(store.media, found.media, path.rsplit("/", 1)[-1], download=True)

@@ -130,7 +130,7 @@ def _files(ctx: Context, info: ArtifactInfo, given: dict[str, Any]) -> dict[str,
             "__typename": "File", "id": f"{artifact_id(info.id)}:{f.path}", "name": f.path,
             "displayName": f.path.rsplit("/", 1)[-1], "url": url, "directUrl": url,
             "sizeBytes": f.size, "storagePath": f.media, "digest": None,
-            "md5": lambda _, f=f: files.md5_of(ctx.store.media_root, f), "mimetype": None}})
+            "md5": lambda _, f=f: files.md5_of(ctx.store.media, f), "mimetype": None}})
     return {"edges": edges, "totalCount": len(stored),
             "pageInfo": {"__typename": "PageInfo",
                          "endCursor": edges[-1]["cursor"] if edges else None,
@@ -143,7 +143,7 @@ def by_id(ctx: Context, raw: Any) -> ArtifactInfo | None:
     version_id, token = parse_artifact_id(raw)
     if token is not None:
         try:
-            version_id = Pending.open(ctx.store.media_root, token).version_id()
+            version_id = Pending.open(ctx.store.media, token).version_id()
         except NotFound:  # an unknown token reads as a missing artifact
             version_id = None
     if version_id is None:

@@ -92,7 +92,7 @@ def create_artifact(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
             return {"artifact": {"id": artifact_id(version_id), "state": "COMMITTED",
                                  "artifactSequence": {"latestArtifact": {
                                      "id": artifact_id(version_id)}}}}
-    pending = Pending.create(ctx.store.media_root, announced)
+    pending = Pending.create(ctx.store.media, announced)
     with ctx.store.artifact_session() as arts:
         latest = arts.get(info.entity, info.project, name, LATEST)
     return {"artifact": {
@@ -105,7 +105,7 @@ def _pending_for(ctx: Context, raw_id: Any) -> Pending:
     version_id, token = parse_artifact_id(raw_id)
     if token is None:
         raise Conflict(f"artifact {version_id} is already committed")
-    pending = Pending.open(ctx.store.media_root, token)
+    pending = Pending.open(ctx.store.media, token)
     announced = pending.announced()
     if announced.user != ctx.caller.user:
         raise RunNotFound("no pending artifact with that id")

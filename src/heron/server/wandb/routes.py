@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from heron.errors import AuthError
+from heron.server.routes.media import body_chunks
 from heron.server.wandb import (
     api_files,
     artifacts_files,
@@ -78,9 +79,9 @@ async def post_file_stream(entity: str, project: str, run_id: str,
 async def put_upload(run_pk: int, name: str, request: Request, u: str = "", exp: str = "",
                      sig: str = "") -> Any:
     try:
-        body = await read_body(request)
-        await run_in_threadpool(uploads.store_upload, request.app.state.store,
-                                request.app.state.signer, run_pk, name, u, exp, sig, body)
+        await run_in_threadpool(lambda: uploads.store_upload(
+            request.app.state.store, request.app.state.signer, run_pk, name, u, exp, sig,
+            body_chunks(request)))
     except Exception as exc:
         return _refusal(exc)
     return {}
@@ -104,9 +105,9 @@ async def put_artifact_upload(token: str, name: str, request: Request, u: str = 
     """A pending artifact's file or manifest, at the URL ``CreateArtifactFiles`` or
     ``CreateArtifactManifest`` signed (``artifacts_files.py``)."""
     try:
-        body = await read_body(request)
-        await run_in_threadpool(artifacts_files.store_upload, request.app.state.store,
-                                request.app.state.signer, token, name, u, exp, sig, body)
+        await run_in_threadpool(lambda: artifacts_files.store_upload(
+            request.app.state.store, request.app.state.signer, token, name, u, exp, sig,
+            body_chunks(request)))
     except Exception as exc:
         return _refusal(exc)
     return {}

@@ -3,27 +3,27 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterable
 
 from heron import records as r
 from heron.errors import RunNotFound
-from heron.media.base import DirectoryMediaWriter
 from heron.server.signing import Signer
 from heron.server.wandb.media import suffix_of
 from heron.store import SqlStore
 
 
 def store_upload(store: SqlStore, signer: Signer, run_pk: int, name: str, user: str,
-                 expires: str, signature: str, data: bytes) -> None:
+                 expires: str, signature: str, body: Iterable[bytes]) -> None:
     """``AuthError`` (401) for a URL this server did not sign or that expired; the file is
-    then the run's file ``name`` (a new upload of a name replaces it)."""
+    then the run's file ``name`` (a new upload of a name replaces it). The body is streamed
+    into the media storage, never held whole."""
     signer.check((str(run_pk), name, user), expires, signature)
     info = store.run_by_pk(run_pk)
     if info is None:
         raise RunNotFound(f"no run {run_pk} to upload {name!r} to")
     # Content-addressed with W&B's suffix: where ``media.to_heron`` points its references.
-    path = DirectoryMediaWriter(store.media_root).put(data, suffix_of(name))
-    saved = r.FileSaved(name=name, path=path, size=len(data),
-                        sha256=hashlib.sha256(data).hexdigest())
+    path, hashing = store.media.put_stream(body, suffix_of(name))
+    saved = r.FileSaved(name=name, path=path, size=hashing.size,
+                        sha256=hashing.sha256.hexdigest())
     store.write(r.Batch(project=info.project, run_id=info.run_id, seq=0, entity=info.entity,
                         records=[saved]), user or None)
