@@ -22,7 +22,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 STATIC = Path("src") / "heron" / "server" / "static"
-BUNDLE = ("index.html", "app.js", "app.css")
+BUNDLE = ("index.html", "app.js", "app.css", "plotly.min.js", "plotly.css")
 
 
 class WebBuildError(RuntimeError):

@@ -37,8 +37,13 @@ def heron_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setenv("HERON_SYSTEM_SAMPLE_SECONDS", "0")
     monkeypatch.setenv("HERON_CONSOLE", "off")
     monkeypatch.setenv("HERON_SILENT", "1")
-    for name in ("HERON_PROJECT", "HERON_MODE", "HERON_HOST", "WANDB_PROJECT", "WANDB_MODE"):
-        monkeypatch.delenv(name, raising=False)
+    from heron.sdk.settings import ENVIRONMENT
+
+    # A developer's shell may set any of the variables Heron reads (W&B's too).
+    for name in ("HERON_PROJECT", "HERON_MODE", "HERON_HOST", "HERON_API_KEY",
+                 "WANDB_BASE_URL", "WANDB_API_KEY", *(row.wandb for row in ENVIRONMENT)):
+        if name:
+            monkeypatch.delenv(name, raising=False)
     yield root
     import heron
     from heron.sdk import registry

@@ -42,3 +42,19 @@ def test_images_histograms_and_tables_of_the_official_client(
     assert json.loads(served.content) == {"columns": ["a", "b"], "data": [[1, "x"], [2, "y"]]}
     assert run.summary["img"]["path"] == rows[2]["img"]["path"]
     assert any(f.name.startswith("media/images/") for f in run.files())
+
+
+def test_a_custom_chart_keeps_its_spec_in_the_config(wandb_python: Path, heron_server: Heron,
+                                                     tmp_path: Path) -> None:
+    done = run_script(wandb_python, ["charts"], client_env(heron_server, tmp_path),
+                      script=SCRIPTS / "log_plot.py")
+    assert done.returncode == 0, done.stderr
+    run_id = re.search(r"run-id: (\S+)", done.stdout).group(1)  # type: ignore[union-attr]
+    run = heron_server.api().run(f"charts/{run_id}")
+    chart = run.config["_wandb"]["visualize"]["curve"]
+    assert chart["panel_type"] == "Vega2"
+    assert chart["panel_config"]["panelDefId"] == "wandb/line/v0"
+    assert chart["panel_config"]["fieldSettings"] == {"x": "x", "y": "y", "stroke": None}
+    assert chart["panel_config"]["stringSettings"] == {"title": "Squares"}
+    (row,) = list(run.scan_history(keys=["curve_table"]))
+    assert row["curve_table"]["_type"] == "table-file"

@@ -227,7 +227,10 @@ def key_summary(conn: Connection, run_pk: int, stream: int) -> list[dict[str, An
 
 
 _MEDIA_KINDS = {"histogram": "histogram", "image-file": "image", "images/separated": "images",
-                "table-file": "table"}
+                "table-file": "table", "video-file": "video", "audio-file": "audio",
+                "html-file": "html", "plotly-file": "plotly",
+                # W&B's lists of one kind (heron.media.kind_lists)
+                "videos": "video", "audio": "audio", "html": "html"}
 
 
 def _kind(value: Any) -> str:

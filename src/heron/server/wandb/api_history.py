@@ -24,7 +24,9 @@ MAX_SAMPLES = 100_000
 """The most rows one answer holds; W&B's own server caps samples too."""
 
 _KINDS = {"number": "number", "histogram": "histogram", "image": "image-file",
-          "images": "images/separated", "table": "table-file", "other": "unknown"}
+          "images": "images/separated", "table": "table-file", "video": "video-file",
+          "audio": "audio-file", "html": "html-file", "plotly": "plotly-file",
+          "other": "unknown"}
 """Heron's kinds of logged keys (``key_summary``) as W&B's ``historyKeys`` type names."""
 
 

@@ -62,6 +62,10 @@ def upsert_bucket(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     config = internal = None
     if given.get("config") is not None:
         config, internal = unwrap_config(given["config"])
+        if internal is not None and isinstance(internal.get("visualize"), dict):
+            # Custom charts (wandb.plot): kept in the config, where Heron's SDK keeps them
+            # and the dashboard reads them (docs/plots.md).
+            config["_wandb"] = {"visualize": internal["visualize"]}
     tags = given.get("tags")
     if tags is not None and not (isinstance(tags, list)
                                  and all(isinstance(t, str) for t in tags)):
