@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,33 +118,42 @@ def store_dir(seeded: dict[str, Any]) -> Path:
 def server(store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not (STATIC / "index.html").is_file():
         pytest.fail("the dashboard is not built: run `bash scripts/build-web.sh`")
-    port = free_port()
     env = sdk_env(store_dir)
     env["HERON_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))
-    log = open(tmp_path_factory.mktemp("serverlog") / "server.log", "w+")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from heron.cli import main; main()", "ui", "--port", str(port),
-         "--no-browser"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    with running_ui(env, tmp_path_factory.mktemp("serverlog") / "server.log") as base:
+        yield base
+
+
+@contextmanager
+def running_ui(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """``heron ui`` on a free port with ``env`` (its output in ``log_path``); its URL until
+    the block ends."""
+    port = free_port()
+    with open(log_path, "w+") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from heron.cli import main; main()", "ui", "--port",
+             str(port), "--no-browser"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
         try:
-            get_json(f"{base}/api/v1/health")
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"heron ui did not start:\n{log.read()}")
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    get_json(f"{base}/api/v1/health")
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        pytest.fail(f"heron ui did not start:\n{log.read()}")
+                    time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 class PageProbe:

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.web.conftest import STATIC, free_port, get_json, screenshot, sdk_env
+from tests.web.conftest import STATIC, get_json, running_ui, screenshot, sdk_env
 
 pytestmark = pytest.mark.timeout(120)
 PROJECT = "charts"
@@ -70,29 +69,8 @@ def chart_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seeded = subprocess.run([sys.executable, "-c", SEED % {"project": PROJECT}], env=env,
                             capture_output=True, text=True, timeout=120, check=False)
     assert seeded.returncode == 0, seeded.stderr[-3000:]
-    port = free_port()
-    log = open(home / "server.log", "w+")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-c", "from heron.cli import main; main()", "ui",
-                             "--port", str(port), "--no-browser"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            get_json(f"{base}/api/v1/health")
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"heron ui did not start:\n{log.read()}")
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_ui(env, home / "server.log") as base:
+        yield base
 
 
 class ChartPage:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,9 @@ import pytest
 
 from tests.web.conftest import (
     ClosedServer,
-    free_port,
     get_json,
     run_id_of,
+    running_ui,
     screenshot,
     scroll_to,
     sdk_env,
@@ -70,25 +69,9 @@ def kinds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seeded = subprocess.run([sys.executable, "-c", SEED], env=env, capture_output=True,
                             text=True, timeout=120, check=False)
     assert seeded.returncode == 0, seeded.stderr[-3000:]
-    port = free_port()
     env["HERON_CONFIG_DIR"] = str(tmp_path_factory.mktemp("kinds-config"))
-    proc = subprocess.Popen([sys.executable, "-c", "from heron.cli import main; main()", "ui",
-                             "--port", str(port), "--no-browser"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            get_json(f"{base}/api/v1/health")
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"heron ui did not start: {proc.communicate()[1][-2000:]}")
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(10)
+    with running_ui(env, tmp_path_factory.mktemp("kinds-log") / "server.log") as base:
+        yield base
 
 
 def _until(page: Any, predicate: str, seconds: float = 20) -> None:
