@@ -11,36 +11,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import wandb
-from wandb.proto import wandb_internal_pb2
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parents[1] / "plot" / "scripts")]
 
 from media_cases import CASES  # noqa: E402
-from wandb_plots import records  # noqa: E402  (the record-log reader the plot tests use)
-
-
-def logged_records(path: Path) -> list[Any]:
-    """The records of the log at ``path``, once the client's service has written its last
-    (``exit``): ``finish()`` may return before the log is flushed."""
-    deadline = time.monotonic() + 30
-    while True:
-        found = []
-        for payload in records(path):
-            rec = wandb_internal_pb2.Record()
-            rec.ParseFromString(payload)
-            found.append(rec)
-        if any(r.WhichOneof("record_type") == "exit" for r in found):
-            return found
-        if time.monotonic() > deadline:
-            raise SystemExit(f"{path} holds no exit record after 30 s")
-        time.sleep(0.2)
+from wandb_plots import finished_log  # noqa: E402  (the record-log reader the plot tests use)
 
 
 def main() -> None:
@@ -50,7 +31,7 @@ def main() -> None:
     run_dir = Path(run.dir).parent
     run.finish()
     values: dict[str, Any] = {}
-    for rec in logged_records(next(run_dir.glob("*.wandb"))):
+    for rec in finished_log(next(run_dir.glob("*.wandb"))):
         if rec.WhichOneof("record_type") == "history":
             for item in rec.history.item:  # a media value comes as one item per JSON key
                 keys = list(item.nested_key) or [item.key]

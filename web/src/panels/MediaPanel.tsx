@@ -32,6 +32,19 @@ export function StepSlider(props: { steps: number[]; index: number; onIndex: (i:
 }
 
 /** The slider's position: an index into `steps`, following the newest step until moved. */
+/** A run's swatch and name above its media, with the step it shows when the slider's step
+ * is not one the run logged. */
+export function MediaRunHead(props: { id: string; run?: ChartRun; step: number | null; shown: number | null }) {
+  const { id, run, step, shown } = props;
+  return (
+    <div class="media-run-head" title={run?.run.name}>
+      <span class="swatch" style={{ background: run?.color }} />
+      <span class="legend-name">{run?.run.name ?? id}</span>
+      {step !== null && step !== shown && <span class="muted"> (step {step})</span>}
+    </div>
+  );
+}
+
 export function useStepIndex(steps: number[]) {
   const [chosen, setChosen] = useState<number | null>(null); // a step, or null: the latest
   const index = chosen === null ? steps.length - 1 : Math.max(0, atOrBefore(steps, chosen));
@@ -120,13 +133,7 @@ export function MediaPanel(props: { project: string; metric: string; runs: Chart
           const cr = names.get(r.id);
           return (
             <div class="media-run" key={r.id} data-run-id={r.id}>
-              {many && (
-                <div class="media-run-head" title={cr?.run.name}>
-                  <span class="swatch" style={{ background: cr?.color }} />
-                  <span class="legend-name">{cr?.run.name ?? r.id}</span>
-                  {r.step !== null && r.step !== step && <span class="muted"> (step {r.step})</span>}
-                </div>
-              )}
+              {many && <MediaRunHead id={r.id} run={cr} step={r.step} shown={step} />}
               <div class={`media-grid${r.pics.length > 1 ? " multi" : ""}`}>
                 {r.pics.length ? (
                   r.pics.map((p, i) => (

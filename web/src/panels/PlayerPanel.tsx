@@ -5,7 +5,7 @@ import type { LiveFeed } from "../api";
 import type { ChartRun } from "./chartdata";
 import type { PlayerKind } from "./keys";
 import { atOrBefore, unionSteps, useMediaRows } from "./media";
-import { MEDIA_RUNS, StepSlider, useStepIndex } from "./MediaPanel";
+import { MEDIA_RUNS, MediaRunHead, StepSlider, useStepIndex } from "./MediaPanel";
 import { AudioView, HtmlView, VideoView } from "./PlayerViews";
 import { PlotlyView } from "./PlotlyView";
 import { playerFilesOf, type PlayerFile } from "./players";
@@ -62,13 +62,7 @@ export function PlayerPanel(props: { project: string; metric: string; kind: Play
           const cr = names.get(r.id);
           return (
             <div class="media-run" key={r.id} data-run-id={r.id}>
-              {many && (
-                <div class="media-run-head" title={cr?.run.name}>
-                  <span class="swatch" style={{ background: cr?.color }} />
-                  <span class="legend-name">{cr?.run.name ?? r.id}</span>
-                  {r.step !== null && r.step !== step && <span class="muted"> (step {r.step})</span>}
-                </div>
-              )}
+              {many && <MediaRunHead id={r.id} run={cr} step={r.step} shown={step} />}
               {r.files.length ? (
                 <div class={`player-list${r.files.length > 1 ? " multi" : ""}`}>
                   {r.files.map((f, i) => <View key={`${f.path}:${i}`} file={f} height={r.files.length > 1 ? Math.round(height * 0.6) : height} />)}
