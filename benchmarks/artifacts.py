@@ -1,7 +1,7 @@
 """Artifacts: log, re-log, change one file of and download a folder of files, on the embedded
 store and through a real ``heron server``.
 
-Usage: python benchmarks/artifacts.py [--size-mb N] [--files N] [--quick] [--no-server]
+Usage: python benchmarks/artifacts.py [--size-mb N] [--files N] [--quick] [--no-server] [--s3]
 
 A folder of ``--files`` files holding ``--size-mb`` MB in all (default 1,024 MB in 1,000
 files; MB here is 2**20 bytes; every file has its own content) is logged as an artifact by a
@@ -9,10 +9,16 @@ fresh process (``Artifact.add_dir`` + ``run.log_artifact`` + ``wait()``, timed u
 version is in the store), then, each from a new run of that process: logged again unchanged,
 logged again with one file changed, and version v0 downloaded into an empty folder
 (``use_artifact`` + ``download``). First on the embedded store (SQLite in a temporary
-HERON_DIR), then through a ``heron server`` on 127.0.0.1 (files go through its media upload, at
-most 64 MiB each; its own SQLite store and media folder in the same temporary folder). The
-client reaches the server through a TCP relay in this process that counts the bytes each way
-(what was uploaded and downloaded); the relay sets TCP_NODELAY as both ends do.
+HERON_DIR), then through a ``heron server`` on 127.0.0.1 (files go through its media upload;
+its own SQLite store and media folder in the same temporary folder). The client reaches the
+server through a TCP relay in this process that counts the bytes each way (what was uploaded
+and downloaded); the relay sets TCP_NODELAY as both ends do. With ``--s3``, a third target: a
+server whose media live in a bucket of moto's S3 server on 127.0.0.1 (``--media s3://...``),
+behind a second counting relay, so the bytes the client sends straight to the bucket
+(presigned PUTs) and reads from it (redirected downloads) are counted too. moto is a Python
+test double, far slower than S3 or MinIO, and keeps no checksums: the server reads every
+uploaded object back once to check it. Its figures measure the protocol (what is sent, and
+that memory stays flat), not the speed a real bucket gives.
 
 Baselines in the same run, on the same files: hashing every file with ``hashlib.sha256`` in
 1 MiB reads (what ``sha256sum`` does) and ``shutil.copytree`` of the folder; the ratios say how
@@ -27,8 +33,8 @@ media folder; the downloaded files are byte for byte the originals (hashed again
 
 Peak RSS (``VmHWM`` from /proc, reset per phase through ``/proc/PID/clear_refs``; Linux only)
 of the logging process, of its writer process and of the server, for the folder above against
-a folder of the same size in files 100 times larger (10 by default; through the server files
-of at most 60 MB, under its 64 MiB limit), each logged and then downloaded by a fresh process.
+a folder of the same size in files 100 times larger (10 by default), each logged and then
+downloaded by a fresh process.
 Every temporary folder is removed at the end.
 
 Targets (issue 12): hashing (``add_dir``) >= 400 MB/s; re-logging unchanged < 3 s with 0 bytes
@@ -62,8 +68,7 @@ CHUNK = MIB
 POOL = 4 * MIB
 """Random bytes the files are cut from (each file starts with its own header)."""
 PROJECT = "bench-artifacts"
-SERVER_FILE_MAX = 60 * MIB
-"""The largest file sent through the server (its media upload takes at most 64 MiB)."""
+BUCKET = "heron-bench"
 MARK = "@@bench "
 """Prefix of the child's protocol lines on stdout (anything else there is ignored)."""
 HERON_ENV = ("HERON_HOST", "HERON_API_KEY", "HERON_DIR", "HERON_MODE", "WANDB_MODE")
@@ -106,8 +111,10 @@ def hash_tree(folder: Path) -> Hashes:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def listing(media: Path) -> Listing:
-    """The files under a store's media folder and their sizes."""
+def listing(media: Path | Bucket) -> Listing:
+    """The files under a store's media folder (or bucket) and their sizes."""
+    if isinstance(media, Bucket):
+        return media.listing()
     if not media.is_dir():
         return {}
     return {p.relative_to(media).as_posix(): p.stat().st_size
@@ -145,12 +152,62 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class Server:
-    """A ``heron server`` on a SQLite store under ``root``, with a key for user ``bench``."""
+class Bucket:
+    """A bucket of moto's S3 server on 127.0.0.1, behind a ``CountingProxy``: ``env`` points
+    boto3 (a heron server's) at the relay, so presigned URLs do too."""
 
-    def __init__(self, root: Path, env: dict[str, str]) -> None:
+    def __init__(self, root: Path) -> None:
+        port = free_port()
+        self.log = (root / "moto.log").open("w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+                                      "-p", str(port)], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        endpoint = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(endpoint + "/moto-api/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit("moto's S3 server did not start (pip install 'moto[server]')")
+            time.sleep(0.2)
+        self.proxy = CountingProxy(port)
+        self.env = {"AWS_ENDPOINT_URL": self.proxy.url, "AWS_ACCESS_KEY_ID": "bench",
+                    "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1"}
+        import boto3
+
+        self.client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                                   aws_access_key_id="bench", aws_secret_access_key="bench")
+        self.client.create_bucket(Bucket=BUCKET)
+        self.url = f"s3://{BUCKET}/heron"
+
+    def listing(self) -> Listing:
+        found: Listing = {}
+        for page in self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=BUCKET, Prefix="heron/media/"):
+            for item in page.get("Contents", []):
+                found[item["Key"][len("heron/media/"):]] = int(item["Size"])
+        return found
+
+    def stop(self) -> None:
+        with contextlib.suppress(AttributeError):
+            self.proxy.close()
+        self.proc.terminate()
+        self.proc.wait(timeout=15)
+        self.log.close()
+
+
+class Server:
+    """A ``heron server`` on a SQLite store under ``root``, with a key for user ``bench``;
+    media in ``root/media`` or in ``bucket``."""
+
+    def __init__(self, root: Path, env: dict[str, str], bucket: Bucket | None = None) -> None:
         root.mkdir(parents=True)
-        self.media = root / "media"
+        self.media: Path | Bucket = bucket if bucket is not None else root / "media"
+        env = {**env, **(bucket.env if bucket is not None else {})}
         db = f"sqlite:///{root / 'heron.db'}"
         cli = [sys.executable, "-m", "heron.cli", "server", "--db", db]
         made = subprocess.run([*cli, "keys", "create", "--user", "bench"], env=env,
@@ -162,7 +219,8 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = root / "server.log"
         with self.log.open("w") as log:
-            self.proc = subprocess.Popen([*cli, "--media", str(self.media), "--port",
+            media = bucket.url if bucket is not None else str(self.media)
+            self.proc = subprocess.Popen([*cli, "--media", media, "--port",
                                           str(self.port)], env=env, stdout=log,
                                          stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -356,8 +414,8 @@ class Child:
 @dataclass
 class Target:
     label: str
-    media: Path
-    """The store's media folder."""
+    media: Path | Bucket
+    """The store's media folder (or bucket)."""
     client_dir: Path
     host: str | None = None
     api_key: str | None = None
@@ -403,7 +461,7 @@ def run_steps(target: Target, data: Path, name: str, steps: list[dict[str, Any]]
             if child.read().get("begin") != step["label"]:
                 raise SystemExit(f"the logging process is out of step at {step['label']}")
             before = listing(target.media)
-            sent0, received0 = target.proxy.counts() if target.proxy else (0, 0)
+            sent0, received0 = traffic(target)
             server_pids = target.server.pids() if target.server else []
             for pid in server_pids:
                 reset_peak(pid)
@@ -415,7 +473,7 @@ def run_steps(target: Target, data: Path, name: str, steps: list[dict[str, Any]]
             finally:
                 if step.get("change") and change is not None:
                     change.undo()
-            sent1, received1 = target.proxy.counts() if target.proxy else (0, 0)
+            sent1, received1 = traffic(target)
             result.update(before=before, after=listing(target.media),
                           sent=sent1 - sent0, received=received1 - received0,
                           rss_server=max((peak_rss_mb(p) for p in server_pids), default=0.0))
@@ -425,6 +483,16 @@ def run_steps(target: Target, data: Path, name: str, steps: list[dict[str, Any]]
         raise
     child.close()
     return results
+
+
+def traffic(target: Target) -> tuple[int, int]:
+    """Bytes the client (and, for a bucket, the server) sent and received so far, through
+    the server's relay and the bucket's."""
+    sent, received = target.proxy.counts() if target.proxy else (0, 0)
+    if isinstance(target.media, Bucket):
+        to_bucket, from_bucket = target.media.proxy.counts()
+        sent, received = sent + to_bucket, received + from_bucket
+    return sent, received
 
 
 def new_files(result: dict[str, Any]) -> Listing:
@@ -584,6 +652,8 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=None, help="how many files (default 1000)")
     parser.add_argument("--quick", action="store_true", help="64 MB in 64 files")
     parser.add_argument("--no-server", action="store_true", help="the embedded store only")
+    parser.add_argument("--s3", action="store_true",
+                        help="also a server whose media live in moto's S3 server")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -594,15 +664,12 @@ def main() -> None:
     each = size_mb * MIB // count
     if count < 2 or each < 200:
         raise SystemExit("--files must be at least 2, and each file at least 200 bytes")
-    if not args.no_server and each > 64 * MIB:
-        raise SystemExit(f"files of {mb(each):.0f} MB are over the server's 64 MiB limit: "
-                         "use more --files or --no-server")
     big_count = max(2, count // 100)
-    server_big_count = max(big_count, -(-size_mb * MIB // SERVER_FILE_MAX))
     work = Path(tempfile.mkdtemp(prefix="heron-bench-artifacts-"))
     started = time.perf_counter()
-    server: Server | None = None
-    proxy: CountingProxy | None = None
+    servers: list[Server] = []
+    proxies: list[CountingProxy] = []
+    bucket: Bucket | None = None
     try:
         data = work / "data"
         make_files(data, count, each, seed=1)
@@ -642,31 +709,45 @@ def main() -> None:
         print_rss("embedded store", results, big_results, small_desc,
                   f"{big_count} x {size_mb / big_count:.1f} MB", through_server=False)
 
+        remotes: list[tuple[str, Bucket | None]] = []
         if not args.no_server:
-            server = Server(work / "server", child_env(work / "server-env"))
+            remotes.append(("its own SQLite store and media folder", None))
+        if args.s3:
+            bucket = Bucket(work)
+            remotes.append(("its media in moto's S3 server (bytes straight to the bucket)",
+                            bucket))
+        for n, (what, media) in enumerate(remotes):
+            server = Server(work / f"server{n}", child_env(work / "server-env"), media)
             proxy = CountingProxy(server.port)
-            remote = Target("server", media=server.media / "media", client_dir=work / "client",
-                            host=proxy.url, api_key=server.key, proxy=proxy, server=server)
+            servers.append(server)
+            proxies.append(proxy)
+            stored = (server.media if isinstance(server.media, Bucket)
+                      else server.media / "media")
+            remote = Target(f"server{n}", media=stored, client_dir=work / f"client{n}",
+                            host=proxy.url,
+                            api_key=server.key, proxy=proxy, server=server)
             results = measure_target(remote, data, expected, change, work)
-            print_target("through heron server on 127.0.0.1 (via the counting relay), "
-                         "its own SQLite store", results, total, base_hash, base_copy,
-                         through_server=True)
+            print_target(f"through heron server on 127.0.0.1 (via the counting relay), {what}",
+                         results, total, base_hash, base_copy, through_server=True)
             shutil.rmtree(remote.client_dir)
-            shutil.rmtree(data)
-            make_files(big, server_big_count, size_mb * MIB // server_big_count, seed=3)
-            big_remote = Target("server", media=remote.media, client_dir=work / "client-big",
-                                host=proxy.url, api_key=server.key, proxy=proxy, server=server)
+            make_files(big, big_count, size_mb * MIB // big_count, seed=3 + n)
+            big_remote = Target(f"server{n}", media=remote.media,
+                                client_dir=work / f"client{n}-big", host=proxy.url,
+                                api_key=server.key, proxy=proxy, server=server)
             big_results = measure_big(big_remote, big, hash_tree(big), work)
-            print_rss("through the server", results, big_results, small_desc,
-                      f"{server_big_count} x {size_mb / server_big_count:.1f} MB",
-                      through_server=True)
+            shutil.rmtree(big)
+            print_rss(f"through the server, {what}", results, big_results, small_desc,
+                      f"{big_count} x {size_mb / big_count:.1f} MB", through_server=True)
+        shutil.rmtree(data, ignore_errors=True)
         print(f" wall time of the benchmark: {time.perf_counter() - started:.0f} s; load "
               f"average {os.getloadavg()[0]:.1f}")
     finally:
-        if proxy is not None:
+        for proxy in proxies:
             proxy.close()
-        if server is not None:
+        for server in servers:
             server.stop()
+        if bucket is not None:
+            bucket.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
