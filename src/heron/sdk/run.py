@@ -236,6 +236,18 @@ class Run:
             for committed_step, committed in self._tracker.log(values, None, False):
                 self._commit(committed_step, committed)
 
+    def log_while_ending(self, values: dict[str, Any]) -> None:
+        """Internal (end hooks: TensorBoard's last events): commit ``values`` as the next row
+        although the run already refuses ``log()``; nothing once its writer is closed."""
+        if self.disabled or self._writer is None or self._writer_closed:
+            return
+        row, has_media = normalise_row(values)
+        if has_media:
+            self._writer.scan_media = True
+        with self._lock:
+            for committed_step, committed in self._tracker.log(row, None, True):
+                self._commit(committed_step, committed)
+
     def watch(self, models: Any, criterion: Any = None, log: str | None = "gradients",
               log_freq: int = 1000, idx: int | None = None, log_graph: bool = False) -> None:
         """Log gradient and/or parameter histograms of PyTorch models every ``log_freq`` steps.

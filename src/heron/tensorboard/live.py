@@ -192,16 +192,7 @@ class TensorBoardSync:
 
 def log_on_behalf(run: Run, values: dict[str, Any]) -> None:
     """Commit ``values`` as one row of ``run`` (the next ``_step``), finished or not."""
-    from heron.sdk.values import normalise_row
-
-    if run.disabled or run._writer is None or run._writer_closed:
-        return
-    row, has_media = normalise_row(values)
-    if has_media:
-        run._writer.scan_media = True
-    with run._lock:
-        for step, committed in run._tracker.log(row, None, True):
-            run._commit(step, committed)
+    run.log_while_ending(values)
 
 
 def define_on_behalf(run: Run, key: str, step_metric: str) -> None:
