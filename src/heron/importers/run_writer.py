@@ -57,8 +57,9 @@ def write_run(run: ImportedRun, sink: Any,
     try:
         media = RecordingMediaWriter(staging)
         for batch in _batches(run, media, outcome, on_rows):
-            for rel in batch_media(batch):
-                sink.deliver_media(rel, staging / rel)
+            files = [(rel, staging / rel) for rel in batch_media(batch)]
+            if files:  # one question to the target per batch
+                sink.deliver_media(files)
             sink.write(batch)
             outcome.written += 1
     finally:
