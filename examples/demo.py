@@ -24,13 +24,13 @@ PROJECT = "demo"
 SWEEP = {
     "method": "bayes",
     "metric": {"name": "val/acc", "goal": "maximize"},
+    "run_cap": 6,  # six trials in all, then the sweep is finished and its agents stop
     "parameters": {
         "lr": {"distribution": "log_uniform_values", "min": 1e-3, "max": 0.1},
         "hidden": {"values": [16, 32, 64]},
         "epochs": {"value": 8},
     },
 }
-RUNS_PER_AGENT = 3
 
 
 def digits() -> tuple[torch.Tensor, ...]:
@@ -75,7 +75,7 @@ def train(config: dict[str, float] | None = None) -> None:
 
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--agent":
-        wandb.agent(sys.argv[2], function=train, count=RUNS_PER_AGENT)
+        wandb.agent(sys.argv[2], function=train)
         return
     train({"lr": 0.01, "hidden": 32, "epochs": 8})
     sweep_id = wandb.sweep(SWEEP, project=PROJECT)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import heron
+from heron.store import open_store
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo.py"
 
@@ -37,3 +38,6 @@ def test_the_demo_logs_a_watched_run_captioned_images_and_a_two_agent_sweep(
         keys = set(run.summary.keys())
         assert {"gradients/0.weight", "parameters/2.bias"} <= keys
     assert sweep_id in done.stdout
+    with open_store(heron_dir).sweep_session(write=False) as sweeps:
+        sweep = sweeps.get_sweep(sweep_id)
+    assert sweep is not None and sweep.state == "FINISHED"  # its run_cap was reached
