@@ -16,6 +16,7 @@ import {
 } from "./customcharts";
 import type { ChartRun } from "./chartdata";
 import { isTableFile, useMediaRows } from "./media";
+import { fillTip, placeTip, type TipRow } from "./tooltip";
 import "./CustomChart.css";
 
 const PLOT_H = 220;
@@ -156,43 +157,14 @@ function axisStyle(): Partial<uPlot.Axis> {
   return { stroke: cssVar("--fg-muted") || "#666", font: "11px system-ui, sans-serif", grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
 }
 
-interface TipRow {
-  color: string;
-  name: string;
-  value: string;
-}
-
-/** Fill the hover box with a heading and one row per series, by DOM text (never HTML). */
+/** The hover box: a heading and one row per series, beside the cursor. */
 function showTip(tip: HTMLDivElement, u: uPlot, head: string, rows: TipRow[]) {
-  const left = u.cursor.left ?? -1;
-  if (left < 0 || !rows.length) {
+  if ((u.cursor.left ?? -1) < 0 || !rows.length) {
     tip.style.display = "none";
     return;
   }
-  tip.replaceChildren();
-  const h = document.createElement("div");
-  h.className = "tip-head";
-  h.textContent = head;
-  tip.appendChild(h);
-  for (const r of rows) {
-    const line = document.createElement("div");
-    line.className = "tip-row";
-    const sw = document.createElement("span");
-    sw.className = "swatch";
-    sw.style.background = r.color;
-    const name = document.createElement("span");
-    name.className = "tip-name";
-    name.textContent = r.name;
-    const val = document.createElement("span");
-    val.className = "tip-val";
-    val.textContent = r.value;
-    line.append(sw, name, val);
-    tip.appendChild(line);
-  }
-  tip.style.display = "block";
-  const tw = tip.offsetWidth;
-  const x = left + 16 + tw > u.over.clientWidth ? Math.max(0, left - tw - 16) : left + 16;
-  tip.style.transform = `translate(${x + u.over.offsetLeft}px, ${(u.cursor.top ?? 0) + 12}px)`;
+  fillTip(tip, head, rows);
+  placeTip(tip, u);
 }
 
 /** A uPlot chart in a div, rebuilt when `build`'s inputs change, resized with its panel. */

@@ -9,6 +9,7 @@ import { dateTime, duration, fmtNum, shortFloat } from "../format";
 import { cssVar, useTheme } from "../theme";
 import { ema, nearest, plotData, pointsFor, resolveX, type ChartRun, type ChartSettings, type Group, type LineRole, type Plot } from "./chartdata";
 import type { RunSeries } from "./series";
+import { fillTip, placeTip } from "./tooltip";
 import { useChartSeries, type Zoom } from "./useChartSeries";
 
 interface Props {
@@ -257,38 +258,9 @@ export function LineChart(props: Props) {
       return;
     }
     rows.sort((a, b) => (isNaN(b.y) ? -1 : b.y - a.y));
-    tip.replaceChildren();
-    const head = document.createElement("div");
-    head.className = "tip-head";
-    head.textContent = `${xLabel(now.xKey)} ${fmtX(now.xKey, xv)}`;
-    tip.appendChild(head);
-    for (const r of rows.slice(0, 30)) {
-      const line = document.createElement("div");
-      line.className = "tip-row";
-      const sw = document.createElement("span");
-      sw.className = "swatch";
-      sw.style.background = r.color;
-      const name = document.createElement("span");
-      name.className = "tip-name";
-      name.textContent = r.name;
-      const val = document.createElement("span");
-      val.className = "tip-val";
-      val.textContent = fmtNum(r.y);
-      line.append(sw, name, val);
-      tip.appendChild(line);
-    }
-    if (rows.length > 30) {
-      const more = document.createElement("div");
-      more.className = "tip-more";
-      more.textContent = `+ ${rows.length - 30} more`;
-      tip.appendChild(more);
-    }
-    tip.style.display = "block";
-    const top = (u.cursor.top ?? 0) + 12;
-    const plotW = u.over.clientWidth;
-    const tw = tip.offsetWidth;
-    const x = left + 16 + tw > plotW ? Math.max(0, left - tw - 16) : left + 16;
-    tip.style.transform = `translate(${x + u.over.offsetLeft}px, ${top}px)`;
+    const shown = rows.slice(0, 30).map((r) => ({ name: r.name, color: r.color, value: fmtNum(r.y) }));
+    fillTip(tip, `${xLabel(now.xKey)} ${fmtX(now.xKey, xv)}`, shown, rows.length - shown.length);
+    placeTip(tip, u);
   }
 
   // Hovering a legend entry brings its line forward (the others fade).
