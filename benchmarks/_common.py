@@ -41,3 +41,19 @@ def row(name: str, value: float, unit: str, baseline: float | None = None,
         target: str = "") -> str:
     ratio = f"{value / baseline:8.2f}x" if baseline else " " * 9
     return f"  {name:<44} {value:12.3f} {unit:<6} {ratio}  {target}"
+
+
+def came_up(url: str, proc: subprocess.Popen[Any], seconds: float = 60) -> bool:
+    """Whether ``url`` answered 200 before ``proc`` exited or ``seconds`` passed (a server the
+    benchmark started; the caller stops it and says why when it did not come up)."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return False

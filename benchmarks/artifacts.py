@@ -59,9 +59,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
 import psutil
-from _common import row
+from _common import came_up, row
 
 MIB = 1 << 20
 CHUNK = MIB
@@ -163,17 +162,9 @@ class Bucket:
                                       "-p", str(port)], stdout=self.log,
                                      stderr=subprocess.STDOUT)
         endpoint = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(endpoint + "/moto-api/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit("moto's S3 server did not start (pip install 'moto[server]')")
-            time.sleep(0.2)
+        if not came_up(endpoint + "/moto-api/", self.proc):
+            self.stop()
+            raise SystemExit("moto's S3 server did not start (pip install 'moto[server]')")
         self.proxy = CountingProxy(port)
         self.env = {"AWS_ENDPOINT_URL": self.proxy.url, "AWS_ACCESS_KEY_ID": "bench",
                     "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1"}
@@ -223,17 +214,9 @@ class Server:
             self.proc = subprocess.Popen([*cli, "--media", media, "--port",
                                           str(self.port)], env=env, stdout=log,
                                          stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"heron server did not start:\n{self.log.read_text()}")
-            try:
-                if httpx.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        if not came_up(self.url + "/api/v1/health", self.proc):
+            self.stop()
+            raise SystemExit(f"heron server did not start:\n{self.log.read_text()}")
 
     def pids(self) -> list[int]:
         proc = psutil.Process(self.proc.pid)

@@ -39,10 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 import psutil
-from _common import row
+from _common import came_up, row
 
 import heron
 
@@ -140,17 +139,9 @@ class Server:
                 [*heron_cli, "--media", str(root / "media"), "--port", self.url.rsplit(":", 1)[1]],
                 stdout=log, stderr=subprocess.STDOUT)
         self.process = psutil.Process(self.proc.pid)
-        deadline = time.monotonic() + 60
-        while True:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"heron server did not start:\n{self.log.read_text()}")
-            try:
-                if httpx.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        if not came_up(self.url + "/api/v1/health", self.proc):
+            self.stop()
+            raise SystemExit(f"heron server did not start:\n{self.log.read_text()}")
 
     def cpu(self) -> float:
         """CPU seconds of the server process (all its threads) and its reaped children."""
