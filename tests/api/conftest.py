@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import heron
+from tests.support.server import create_key, heron_servers
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +57,17 @@ def log_run() -> LogRun:
         return active.id
 
     return run
+
+
+@pytest.fixture
+def remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A real ``heron server`` on 127.0.0.1; this process logs to it and reads through it.
+    Yields the server's database URL."""
+    db = f"sqlite:///{tmp_path / 'server' / 'heron.db'}"
+    media = tmp_path / "server-media"
+    env = {"HERON_CONFIG_DIR": str(tmp_path / "server-config")}
+    key = create_key(db, media, env=env)
+    with heron_servers(db, media, env=env) as (server,):
+        monkeypatch.setenv("HERON_HOST", server.url)
+        monkeypatch.setenv("HERON_API_KEY", key)
+        yield db

@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,6 @@ from heron.errors import ValueRejected
 from heron.media.base import DirectoryMediaWriter
 from heron.store import open_store
 from heron.store.file_listing import media_name, upload_safe_key
-from tests.support.server import create_key, heron_servers
 
 SHADES = [10, 50, 90]
 
@@ -196,20 +194,6 @@ def test_downloads_refuse_names_that_would_leave_the_folder(
     assert not (tmp_path / "absolute.txt").exists() and not (tmp_path / "up.txt").exists()
     assert not (root / "leak.txt").exists()
     assert run.file("ok/inside.txt").download(root=str(root)).read_bytes() == b"payload"
-
-
-@pytest.fixture
-def remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A real ``heron server`` on 127.0.0.1; this process logs to it and reads through it.
-    Yields the server's database URL."""
-    db = f"sqlite:///{tmp_path / 'server' / 'heron.db'}"
-    media = tmp_path / "server-media"
-    env = {"HERON_CONFIG_DIR": str(tmp_path / "server-config")}
-    key = create_key(db, media, env=env)
-    with heron_servers(db, media, env=env) as (server,):
-        monkeypatch.setenv("HERON_HOST", server.url)
-        monkeypatch.setenv("HERON_API_KEY", key)
-        yield db
 
 
 def test_through_a_server_the_listing_and_downloads_are_the_same(

@@ -58,7 +58,7 @@ def heron_stored() -> dict[str, Any]:
     tables = {key: json.loads((media / value["path"]).read_text())
               for row in history for key, value in row.items()
               if isinstance(value, dict) and value.get("_type") == "table-file"}
-    return {"history": history, "config": dict(stored.config), "tables": tables}
+    return {"history": history, "config": dict(stored.rawconfig), "tables": tables}
 
 
 def table_refs(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -96,7 +96,7 @@ def test_chart_config_keeps_the_users_config_and_other_charts() -> None:
     assert run.config["lr"] == 0.1
     run.finish()
     stored = heron.Api().run(f"plots/{run.id}")
-    visualize = stored.config["_wandb"]["visualize"]
+    visualize = stored.rawconfig["_wandb"]["visualize"]
     assert sorted(visualize) == ["a", "b"]
     assert visualize["a"]["panel_config"]["stringSettings"] == {"title": "again"}
     assert stored.config["lr"] == 0.1

@@ -51,10 +51,18 @@ def test_a_custom_chart_keeps_its_spec_in_the_config(wandb_python: Path, heron_s
     assert done.returncode == 0, done.stderr
     run_id = re.search(r"run-id: (\S+)", done.stdout).group(1)  # type: ignore[union-attr]
     run = heron_server.api().run(f"charts/{run_id}")
-    chart = run.config["_wandb"]["visualize"]["curve"]
+    chart = run.rawconfig["_wandb"]["visualize"]["curve"]
     assert chart["panel_type"] == "Vega2"
     assert chart["panel_config"]["panelDefId"] == "wandb/line/v0"
     assert chart["panel_config"]["fieldSettings"] == {"x": "x", "y": "y", "stroke": None}
     assert chart["panel_config"]["stringSettings"] == {"title": "Squares"}
     (row,) = list(run.scan_history(keys=["curve_table"]))
     assert row["curve_table"]["_type"] == "table-file"
+
+    # The public API's run.update() sends the config back whole: the chart stays.
+    edited = run_script(wandb_python, [f"{run.entity}/charts/{run_id}"],
+                        client_env(heron_server, tmp_path), script=SCRIPTS / "edit_api.py")
+    assert edited.returncode == 0, edited.stderr
+    run = heron_server.api().run(f"charts/{run_id}")
+    assert run.config["added"] == 7 and "_wandb" not in run.config
+    assert run.rawconfig["_wandb"]["visualize"]["curve"] == chart

@@ -15,6 +15,26 @@ from heron.limits import cut_values, file_name_problem
 from heron.store import RunAccess
 from heron.store.models import STREAMS, FileInfo, RunInfo, Series
 
+# The config keys W&B's public API keeps out of ``run.config`` (only ``run.rawconfig`` shows
+# them): the client's own ``_wandb`` entry (custom charts, telemetry) and ``wandb_version``.
+# A user's other keys, ``_``-prefixed ones included, stay in ``config``, as in W&B.
+INTERNAL_CONFIG_KEYS = frozenset({"_wandb", "wandb_version"})
+
+
+def split_config(stored: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(config, rawconfig)`` of a stored config, as W&B's public API makes them: the user's
+    keys, and the stored config whole (internal keys included)."""
+    raw = dict(stored)
+    return {k: v for k, v in raw.items() if k not in INTERNAL_CONFIG_KEYS}, raw
+
+
+def config_to_write(config: dict[str, Any], rawconfig: dict[str, Any]) -> dict[str, Any]:
+    """The config ``update()`` stores: the internal keys of ``rawconfig`` (so an edit of
+    ``run.config`` keeps the ``_wandb`` entry that custom charts live in) with the user's
+    ``config`` over them; a user's own ``config["_wandb"]``, if set, wins."""
+    hidden = {k: v for k, v in rawconfig.items() if k in INTERNAL_CONFIG_KEYS}
+    return {**hidden, **config}
+
 
 def _iso(ts: float | None) -> str | None:
     if ts is None:
@@ -97,6 +117,10 @@ def safe_target(root: str | Path, name: str) -> Path:
 class Run:
     """A stored run. ``config`` and ``summary`` are plain dicts; edit them and call ``update()``.
 
+    As in W&B, ``config`` holds the user's keys only; ``rawconfig`` is the stored config
+    whole, with the ``_wandb`` entry (custom charts of ``heron.plot`` and ``wandb.plot``, the
+    official client's telemetry) that ``config`` leaves out.
+
     Example:
         >>> run = heron.Api().run("my_project/abc123xy")
         >>> run.history(keys=["loss"])          # a DataFrame of _step and loss
@@ -113,7 +137,7 @@ class Run:
         self.state = info.state
         # Values nested past MAX_DEPTH (stored before the limit) are cut, as the server
         # shows them (heron.limits.cut_values).
-        self.config = dict(cut_values(info.config))
+        self.config, self.rawconfig = split_config(cut_values(info.config))
         self.summary = dict(cut_values(info.summary))
         self.tags = list(info.tags)
         self.notes = info.notes
@@ -224,10 +248,16 @@ class Run:
 
     def update(self) -> None:
         """Save edits of ``name``, ``tags``, ``notes``, ``group``, ``job_type``, ``config`` and
-        ``summary`` to the store."""
+        ``summary`` to the store (or the server).
+
+        The config stored is ``config`` with the hidden keys of ``rawconfig`` (``_wandb``)
+        kept, as W&B does: editing ``run.config`` does not drop a run's custom charts.
+        ``rawconfig`` then shows what was stored."""
+        config = config_to_write(self.config, self.rawconfig)
         self._store.update_run(self._info.pk, name=self.name, tags=self.tags, notes=self.notes,
-                               group=self.group, job_type=self.job_type, config=self.config,
+                               group=self.group, job_type=self.job_type, config=config,
                                summary=self.summary)
+        self.rawconfig = dict(config)
 
     def logged_artifacts(self) -> list[Any]:
         """The artifact versions this run logged."""

@@ -61,11 +61,7 @@ def upsert_bucket(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
                                                                  "entityName"), project, run_id)
     config = internal = None
     if given.get("config") is not None:
-        config, internal = unwrap_config(given["config"])
-        if internal is not None and isinstance(internal.get("visualize"), dict):
-            # Custom charts (wandb.plot): kept in the config, where Heron's SDK keeps them
-            # and the dashboard reads them (docs/plots.md).
-            config["_wandb"] = {"visualize": internal["visualize"]}
+        config, internal = stored_config(given["config"])
     tags = given.get("tags")
     if tags is not None and not (isinstance(tags, list)
                                  and all(isinstance(t, str) for t in tags)):
@@ -149,6 +145,16 @@ def summary_of(given: dict[str, Any]) -> dict[str, Any] | None:
     return dict(media.to_heron({k: v for k, v in parsed.items() if k != "_wandb"}))
 
 
+def stored_config(sent: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The config as Heron stores it, and the client's own ``_wandb`` entry. Custom charts
+    (``wandb.plot``, ``_wandb.visualize``) stay in the config, where Heron's SDK keeps them
+    and the dashboard reads them (docs/plots.md)."""
+    config, internal = unwrap_config(sent)
+    if internal is not None and isinstance(internal.get("visualize"), dict):
+        config["_wandb"] = {"visualize": internal["visualize"]}
+    return config, internal
+
+
 def _edit_stored_run(ctx: Context, given: dict[str, Any]) -> dict[str, Any]:
     """The public API's ``run.update()`` / ``run.summary.update()``: the run by its storage
     ``id`` (no run name, no project), edited in place like the REST API's PATCH; its state
@@ -170,7 +176,7 @@ def _edit_stored_run(ctx: Context, given: dict[str, Any]) -> dict[str, Any]:
             raise BadRequest("tags must be a list of strings")
         fields["tags"] = given["tags"]
     if given.get("config") is not None:
-        fields["config"] = unwrap_config(given["config"])[0]
+        fields["config"] = stored_config(given["config"])[0]
     summary = summary_of(given)
     if summary is not None:
         fields["summary"] = summary
