@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from heron.errors import NotFound, ValueRejected
-from heron.store.media_s3 import MIN_PART_SIZE
+from heron.store.media_s3 import MIN_PART_SIZE, S3MediaStorage
 from heron.store.media_storage import media_key, media_storage
 from tests.support.s3 import S3Media
 
@@ -43,9 +43,9 @@ def test_a_stream_is_hashed_as_it_is_stored_and_checked_against_its_name(
     storage = media_storage(s3_media.url)
     chunks = [os.urandom(1 << 20) for _ in range(10)]  # past the in-memory spool
     whole = b"".join(chunks)
-    rel, hashing = storage.put_stream(iter(chunks), ".ckpt")
+    rel, hashing = storage.put_stream(iter(chunks), ".ckpt", md5=True)
     assert rel == _key_of(whole, ".ckpt") and hashing.size == len(whole)
-    assert hashing.md5.hexdigest() == hashlib.md5(whole).hexdigest()
+    assert hashing.md5_hex() == hashlib.md5(whole).hexdigest()
     with storage.open(rel) as source:
         assert hashlib.sha256(source.read()).hexdigest() == hashlib.sha256(whole).hexdigest()
     with pytest.raises(ValueRejected, match="not media/"):
@@ -145,3 +145,52 @@ def test_a_bucket_that_does_not_exist_is_named_when_writing(s3_media: S3Media,
     assert problem is not None and "NoSuchBucket" in problem
     with pytest.raises(OSError, match="no-such-bucket"):
         storage.put(b"x", ".bin")
+
+
+def test_an_unannounced_upload_is_adopted_by_its_content(s3_media: S3Media) -> None:
+    storage = media_storage(s3_media.url)
+    incoming = storage.incoming
+    assert incoming is not None
+    data = os.urandom(3000)
+    name = "wandb-run/7/0001-aa/media/images/a b.png"
+    url = incoming.put_url(name)
+    assert url is not None and url.startswith(s3_media.endpoint)
+    assert httpx.put(url, content=data, timeout=30).status_code == 200
+    assert incoming.names("wandb-run/7") == [name]
+    assert incoming.names("wandb-run/8") == []
+
+    adopted = incoming.adopt(name, ".png")
+    assert adopted is not None
+    rel, hashing = adopted
+    assert rel == _key_of(data, ".png") and hashing.size == len(data)
+    with storage.open(rel) as source:
+        assert source.read() == data
+    assert s3_media.keys("incoming/") == []
+    assert incoming.adopt(name, ".png") is None  # adopted once; a retry finds nothing
+
+
+def test_an_upload_that_is_not_its_md5_or_changed_meanwhile_is_refused(
+        s3_media: S3Media) -> None:
+    storage = S3MediaStorage.from_url(s3_media.url)
+    incoming = storage.incoming
+    assert incoming is not None
+    data = b"announced" * 100
+    name = "wandb-artifact/" + "a" * 32 + "/" + hashlib.md5(data).hexdigest()
+    url = incoming.put_url(name)
+    assert url is not None
+    httpx.put(url, content=b"other bytes", timeout=30).raise_for_status()
+    with pytest.raises(ValueRejected, match=hashlib.md5(b"other bytes").hexdigest()):
+        incoming.adopt(name, "", hashlib.md5(data).hexdigest())
+    assert s3_media.keys() == []  # refused bytes are neither kept nor stored
+
+    # The temporary object was replaced after it was checked: the copy is refused.
+    s3_media.client().put_object(Bucket=s3_media.bucket, Key="team/incoming/x", Body=data)
+    with pytest.raises(ValueRejected, match="changed while it was checked"):
+        storage.copy_checked("team/incoming/x", '"0123456789abcdef0123456789abcdef"',
+                             _key_of(data))
+    assert not storage.has(_key_of(data))
+
+    # A name too long for a key gets no URL: the caller sends the file through the server.
+    assert incoming.put_url("wandb-run/1/x/" + "n" * 1100) is None
+    with pytest.raises(ValueRejected, match="plain relative path"):
+        incoming.put_url("wandb-run/1/../../media/ab/cd")

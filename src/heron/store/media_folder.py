@@ -16,6 +16,7 @@ from heron.errors import NotFound, ValueRejected
 from heron.media.base import DirectoryMediaWriter, MediaWriteError
 from heron.store.media_storage import (
     Hashing,
+    IncomingUploads,
     UploadPlan,
     check_media_key,
     check_state_name,
@@ -63,6 +64,9 @@ def folder_problem(folder: Path) -> str | None:
 class FolderMediaStorage:
     """Media files under ``root``; the server sends them itself (no presigned URLs)."""
 
+    incoming: IncomingUploads | None = None
+    """Uploads reach a folder only through the server."""
+
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.description = str(self.root / "media")
@@ -81,9 +85,9 @@ class FolderMediaStorage:
         return self._writer.put(data, check_suffix(suffix))
 
     def put_stream(self, chunks: Iterable[bytes], suffix: str,
-                   expect: str | None = None) -> tuple[str, Hashing]:
+                   expect: str | None = None, md5: bool = False) -> tuple[str, Hashing]:
         check_suffix(suffix)
-        hashing = Hashing()
+        hashing = Hashing(md5)
         incoming = self.root / "media" / "incoming"
         try:
             incoming.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ import contextlib
 import os
 import secrets
 import tempfile
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -24,6 +25,7 @@ from heron.errors import NotFound, StoreError, ValueRejected
 from heron.media.base import MediaWriteError
 from heron.store.media_storage import (
     Hashing,
+    IncomingUploads,
     UploadPlan,
     check_media_key,
     check_state_name,
@@ -41,6 +43,9 @@ URL_SECONDS = 3600
 SPOOL_BYTES = 8 << 20
 """A stream the server stores is kept in memory up to this size, then on local disk."""
 _CACHED_SIZES = 4096
+MAX_KEY_BYTES = 1024
+"""S3's longest key."""
+_MISSING = ("404", "NoSuchKey", "NotFound")
 
 
 def _error_code(exc: Exception) -> str:
@@ -63,6 +68,8 @@ class S3MediaStorage:
         self.description = f"s3://{bucket}/{self.prefix}"
         # Stored keys never change, so their sizes can be remembered.
         self._sizes: OrderedDict[str, int] = OrderedDict()
+        self._sizes_lock = threading.Lock()
+        self.incoming: IncomingUploads | None = S3IncomingUploads(self)
 
     @classmethod
     def from_url(cls, url: str) -> S3MediaStorage:
@@ -98,7 +105,7 @@ class S3MediaStorage:
             return dict(self.client.head_object(Bucket=self.bucket, Key=key,
                                                 ChecksumMode="ENABLED"))
         except Exception as exc:
-            if _error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+            if _error_code(exc) in _MISSING:
                 return None
             raise self._failure("read", key, exc) from exc
 
@@ -107,19 +114,20 @@ class S3MediaStorage:
         return error(f"cannot {doing} s3://{self.bucket}/{key}: {exc}")
 
     def _remember(self, rel: str, size: int) -> None:
-        self._sizes[rel] = size
-        self._sizes.move_to_end(rel)
-        while len(self._sizes) > _CACHED_SIZES:
-            self._sizes.popitem(last=False)
+        with self._sizes_lock:
+            self._sizes[rel] = size
+            self._sizes.move_to_end(rel)
+            while len(self._sizes) > _CACHED_SIZES:
+                self._sizes.popitem(last=False)
 
     # -- writing -----------------------------------------------------------------------------
     def put(self, data: bytes, suffix: str) -> str:
         return self.put_stream([data], suffix)[0]
 
     def put_stream(self, chunks: Iterable[bytes], suffix: str,
-                   expect: str | None = None) -> tuple[str, Hashing]:
+                   expect: str | None = None, md5: bool = False) -> tuple[str, Hashing]:
         check_suffix(suffix)
-        hashing = Hashing()
+        hashing = Hashing(md5)
         # The key is the hash, known only at the end: keep the bytes aside meanwhile (in
         # memory while small, then on local disk), never whole in memory.
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
@@ -151,8 +159,10 @@ class S3MediaStorage:
         return self.size(rel) is not None
 
     def size(self, rel: str) -> int | None:
-        if rel in self._sizes:
-            return self._sizes[rel]
+        with self._sizes_lock:
+            known = self._sizes.get(rel)
+        if known is not None:
+            return known
         head = self._head(self._key(rel))
         if head is None:
             return None
@@ -164,7 +174,7 @@ class S3MediaStorage:
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
         except Exception as exc:
-            if _error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+            if _error_code(exc) in _MISSING:
                 raise NotFound(f"the stored file {rel} is missing from {self.description}"
                                ) from None
             raise self._failure("read", key, exc) from exc
@@ -229,7 +239,7 @@ class S3MediaStorage:
                 raise ValueRejected(f"nothing was uploaded for {rel}; send it again")
             if not self._holds(temporary, head, rel):
                 raise ValueRejected(f"the bytes uploaded for {rel} do not hash to its name")
-            self.client.copy({"Bucket": self.bucket, "Key": temporary}, self.bucket, key)
+            self.copy_checked(temporary, str(head["ETag"]), rel)
             self._remember(rel, int(head["ContentLength"]))
         except (ValueRejected, StoreError):
             raise
@@ -247,11 +257,22 @@ class S3MediaStorage:
         if stored and "-" not in stored:  # a whole-object checksum, not one of parts
             return bool(base64.b64decode(stored) == expected)
         hashing = Hashing()
-        body = self.client.get_object(Bucket=self.bucket, Key=temporary)["Body"]
-        with contextlib.closing(body):
-            for chunk in iter(lambda: body.read(1 << 20), b""):
-                hashing.update(chunk)
+        body = self.client.get_object(Bucket=self.bucket, Key=temporary,
+                                      IfMatch=head["ETag"])["Body"]
+        read_through(body, hashing)
         return hashing.sha256.digest() == expected
+
+    def copy_checked(self, source: str, etag: str, rel: str) -> None:
+        """Copy the object at ``source`` to ``rel`` only while it is still the one whose
+        bytes were checked (its ``etag``): a presigned URL can be used again meanwhile."""
+        try:
+            self.client.copy({"Bucket": self.bucket, "Key": source}, self.bucket,
+                             self._key(rel), ExtraArgs={"CopySourceIfMatch": etag})
+        except Exception as exc:
+            if _error_code(exc) in ("412", "PreconditionFailed"):
+                raise ValueRejected(f"the upload for {rel} changed while it was checked; "
+                                    "send it again") from None
+            raise
 
     # -- internal files ----------------------------------------------------------------------
     def put_state(self, name: str, data: bytes) -> None:
@@ -266,7 +287,7 @@ class S3MediaStorage:
         try:
             return bytes(self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
         except Exception as exc:
-            if _error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+            if _error_code(exc) in _MISSING:
                 return None
             raise self._failure("read", key, exc) from exc
 
@@ -295,3 +316,117 @@ class S3MediaStorage:
         except Exception as exc:
             return str(exc)
         return None
+
+
+def read_through(body: Any, hashing: Hashing) -> None:
+    """Feed a streamed object body to ``hashing`` in 1 MiB chunks, then close it."""
+    with contextlib.closing(body):
+        for chunk in iter(lambda: body.read(1 << 20), b""):
+            hashing.update(chunk)
+
+
+class S3IncomingUploads:
+    """``IncomingUploads`` in the bucket, under ``prefix/incoming/`` (a lifecycle rule that
+    expires objects there after a few days clears uploads nobody reported)."""
+
+    def __init__(self, storage: S3MediaStorage) -> None:
+        self.storage = storage
+
+    def _key(self, name: str) -> str | None:
+        parts = name.split("/")
+        if not name or "\0" in name or any(p in ("", ".", "..") for p in parts):
+            raise ValueRejected(f"upload name {name[:200]!r} is not a plain relative path")
+        key = f"{self.storage.prefix}incoming/{name}"
+        return key if len(key.encode()) <= MAX_KEY_BYTES else None
+
+    def _required_key(self, name: str) -> str:
+        key = self._key(name)
+        if key is None:
+            raise ValueRejected(f"upload name {name[:200]!r} is too long for a bucket key")
+        return key
+
+    def put_url(self, name: str, content_md5: str | None = None) -> str | None:
+        key = self._key(name)
+        if key is None:
+            return None
+        params: dict[str, str] = {"Bucket": self.storage.bucket, "Key": key}
+        if content_md5:
+            params["ContentMD5"] = content_md5
+        try:
+            return str(self.storage.client.generate_presigned_url(
+                "put_object", ExpiresIn=URL_SECONDS, Params=params))
+        except Exception as exc:
+            raise self.storage._failure("write", key, exc) from exc
+
+    def start_multipart(self, name: str, parts: int) -> tuple[str, list[str]]:
+        key = self._required_key(name)
+        client, bucket = self.storage.client, self.storage.bucket
+        try:
+            upload_id = str(client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"])
+            return upload_id, [str(client.generate_presigned_url(
+                "upload_part", ExpiresIn=URL_SECONDS,
+                Params={"Bucket": bucket, "Key": key, "UploadId": upload_id,
+                        "PartNumber": number})) for number in range(1, parts + 1)]
+        except Exception as exc:
+            raise self.storage._failure("write", key, exc) from exc
+
+    def complete_multipart(self, name: str, upload_id: str, etags: list[str]) -> None:
+        key = self._required_key(name)
+        try:
+            self.storage.client.complete_multipart_upload(
+                Bucket=self.storage.bucket, Key=key, UploadId=upload_id,
+                MultipartUpload={"Parts": [{"ETag": etag, "PartNumber": number}
+                                           for number, etag in enumerate(etags, 1)]})
+        except Exception as exc:
+            if _error_code(exc) in ("InvalidPart", "InvalidPartOrder", "NoSuchUpload",
+                                    "EntityTooSmall"):
+                raise ValueRejected(f"the parts of {name[:200]!r} do not make an upload: "
+                                    f"{exc}") from None
+            raise self.storage._failure("write", key, exc) from exc
+
+    def names(self, prefix: str) -> list[str]:
+        start = f"{self.storage.prefix}incoming/"
+        found: list[str] = []
+        pages = self.storage.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.storage.bucket, Prefix=self._required_key(prefix.rstrip("/")) + "/")
+        try:
+            for page in pages:
+                found.extend(str(item["Key"])[len(start):] for item in page.get("Contents", []))
+        except Exception as exc:
+            raise self.storage._failure("read", start + prefix, exc) from exc
+        return sorted(found)
+
+    def adopt(self, name: str, suffix: str, md5_hex: str | None = None
+              ) -> tuple[str, Hashing] | None:
+        check_suffix(suffix)
+        key = self._required_key(name)
+        storage = self.storage
+        try:
+            got = storage.client.get_object(Bucket=storage.bucket, Key=key)
+        except Exception as exc:
+            if _error_code(exc) in _MISSING:
+                return None  # never uploaded, or another request adopted it already
+            raise storage._failure("read", key, exc) from exc
+        hashing = Hashing(md5=md5_hex is not None)
+        read_through(got["Body"], hashing)
+        if md5_hex is not None and hashing.md5_hex() != md5_hex:
+            self.drop(name)
+            raise ValueRejected(f"the file uploaded as md5 {md5_hex} has md5 "
+                                f"{hashing.md5_hex()}: it changed while it was sent; "
+                                "send it again")
+        rel = media_key(hashing.sha256.hexdigest(), suffix)
+        try:
+            if not storage.has(rel):
+                storage.copy_checked(key, str(got["ETag"]), rel)
+        except (ValueRejected, StoreError):
+            raise
+        except Exception as exc:
+            raise storage._failure("write", storage._key(rel), exc) from exc
+        storage._remember(rel, hashing.size)
+        self.drop(name)
+        return rel, hashing
+
+    def drop(self, name: str) -> None:
+        with contextlib.suppress(Exception):
+            self.storage.client.delete_object(Bucket=self.storage.bucket,
+                                              Key=self._required_key(name))

@@ -64,17 +64,24 @@ def sha256_of_key(rel: str) -> str:
 
 
 class Hashing:
-    """Feeds chunks to SHA-256 and MD5 and counts them, for streams hashed as they pass."""
+    """Feeds chunks to SHA-256 (and to MD5 when asked: only the official client's artifact
+    files are named by it) and counts them, for streams hashed as they pass."""
 
-    def __init__(self) -> None:
+    def __init__(self, md5: bool = False) -> None:
         self.sha256 = hashlib.sha256()
-        self.md5 = hashlib.md5(usedforsecurity=False)
+        self._md5 = hashlib.md5(usedforsecurity=False) if md5 else None
         self.size = 0
 
     def update(self, chunk: bytes) -> None:
         self.sha256.update(chunk)
-        self.md5.update(chunk)
+        if self._md5 is not None:
+            self._md5.update(chunk)
         self.size += len(chunk)
+
+    def md5_hex(self) -> str:
+        if self._md5 is None:
+            raise ValueError("this stream was not hashed with MD5 (Hashing(md5=True))")
+        return self._md5.hexdigest()
 
 
 @dataclass
@@ -91,19 +98,61 @@ class UploadPlan:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class IncomingUploads(Protocol):
+    """Uploads straight into the storage of files whose hash nobody announced (the official
+    ``wandb`` client only takes a URL per file): each lands on a temporary object ``name``
+    (under ``incoming/``), and ``adopt`` later reads it through once, makes it the
+    content-addressed key and drops the temporary object. Names are the caller's relative
+    paths (``wandb-run/<run>/<issued>/<file name>``)."""
+
+    def put_url(self, name: str, content_md5: str | None = None) -> str | None:
+        """A presigned PUT URL for ``name``; ``content_md5`` (base64) is signed in, so the
+        storage refuses other bytes. None when the storage cannot take that name (too long
+        a key): the caller then has the file sent through the server."""
+        ...
+
+    def start_multipart(self, name: str, parts: int) -> tuple[str, list[str]]:
+        """A multipart upload to ``name``: its id and one presigned URL per part."""
+        ...
+
+    def complete_multipart(self, name: str, upload_id: str, etags: list[str]) -> None:
+        """Join the parts (their ETags, in order); ``ValueRejected`` when they do not fit."""
+        ...
+
+    def names(self, prefix: str) -> list[str]:
+        """The uploaded temporary objects under ``prefix`` (full names)."""
+        ...
+
+    def adopt(self, name: str, suffix: str, md5_hex: str | None = None
+              ) -> tuple[str, Hashing] | None:
+        """Store the object ``name`` as the media file its bytes hash to (with ``suffix``) and
+        drop it; its key and hashes. None when nothing was uploaded there. ``md5_hex``: the
+        MD5 the bytes must have (``ValueRejected``, and the object dropped, when not)."""
+        ...
+
+    def drop(self, name: str) -> None:
+        """Forget the temporary object ``name`` (bytes that were refused)."""
+        ...
+
+
 class MediaStorage(Protocol):
     """The bytes side of a store. Keys are media keys (``MEDIA_KEY``)."""
 
     description: str
     """Where it is, for messages: a folder path or ``s3://bucket/prefix``."""
 
+    incoming: IncomingUploads | None
+    """Uploads of unannounced files straight into the storage; None for a folder (those go
+    through the server)."""
+
     def put(self, data: bytes, suffix: str) -> str:
         """Store ``data`` content-addressed; its key. ``MediaWriteError`` when it cannot."""
         ...
 
     def put_stream(self, chunks: Iterable[bytes], suffix: str,
-                   expect: str | None = None) -> tuple[str, Hashing]:
-        """Store a stream, hashed as it passes (never held whole); its key and hashes.
+                   expect: str | None = None, md5: bool = False) -> tuple[str, Hashing]:
+        """Store a stream, hashed as it passes (never held whole); its key and hashes
+        (with the MD5 too when ``md5``).
 
         ``expect``: the key the caller announced; a stream whose bytes do not match it is
         refused (``ValueRejected``) and nothing is kept."""
@@ -125,7 +174,9 @@ class MediaStorage(Protocol):
         ...
 
     def local_path(self, rel: str) -> Path | None:
-        """The stored file on this machine's disk (a folder backend); None otherwise."""
+        """The stored file on this machine's disk (a folder backend, which raises
+        ``NotFound`` when the file is missing); None for storage elsewhere (a bucket, whose
+        callers check ``has`` when it matters: that is a round trip)."""
         ...
 
     def download_url(self, rel: str, filename: str, media_type: str,

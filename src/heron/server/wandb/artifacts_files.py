@@ -7,6 +7,12 @@ content-addressed by SHA-256 (``media/ab/<sha256>``, where Heron's SDK puts an a
 files); the pending artifact keeps which MD5 became which stored file (``artifacts_pending``).
 The manifest a client downloads is made from Heron's entries; its digests are the files' MD5s,
 which the client uses as its cache keys (it does not check a download against them).
+
+When the media live in a bucket, a file's URL is a presigned PUT straight into it (with the
+``Content-MD5`` the client announced signed in; multipart for the client's largest files), on
+a temporary object ``incoming/wandb-artifact/<token>/<md5>``: ``CommitArtifact`` reads each
+through once, checks its MD5 and makes it the content-addressed key (``adopt_uploads``). Only
+the manifest, a small JSON file, goes through the server.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
@@ -24,7 +31,7 @@ from fastapi.responses import Response
 from heron.errors import NotFound, ValueRejected
 from heron.server.file_responses import generated_file, stored_file
 from heron.server.signing import Signer
-from heron.server.wandb.artifacts_pending import Pending
+from heron.server.wandb.artifacts_pending import Pending, Upload
 from heron.server.wandb.context import BadRequest, Context
 from heron.store import SqlStore
 from heron.store.artifact_queries import ArtifactFile
@@ -37,6 +44,9 @@ URL_SECONDS = 3600.0
 MANIFEST_NAME = "wandb_manifest.json"
 """What a pending artifact's manifest upload is called (a file's upload is named by its MD5
 in hex, which never reads like this)."""
+
+ADOPTING_THREADS = 8
+"""Uploads read through at once at ``CommitArtifact`` (each is a stream from the bucket)."""
 
 _md5_cache: dict[str, str] = {}
 _md5_lock = threading.Lock()
@@ -71,6 +81,44 @@ def upload_url(ctx: Context, token: str, name: str) -> str:
     return f"{_base(ctx)}{UPLOAD_PREFIX}/{token}/{name}?u={quote(user)}&{query}"
 
 
+def incoming_name(token: str, md5: str) -> str:
+    """Where a pending artifact's file lands in the bucket (``md5``: hex)."""
+    return f"wandb-artifact/{token}/{md5}"
+
+
+def upload_target(ctx: Context, token: str, md5: str) -> tuple[str, list[str]]:
+    """The URL and headers for one file (``md5``: hex): a presigned PUT into the bucket, or
+    this server's signed URL when the media live in a folder."""
+    incoming = ctx.store.media.incoming
+    if incoming is not None:
+        b64 = base64.b64encode(bytes.fromhex(md5)).decode()
+        url = incoming.put_url(incoming_name(token, md5), b64)
+        if url is not None:
+            return url, [f"Content-MD5:{b64}"]
+    return upload_url(ctx, token, md5), []
+
+
+def uploads_of(pending: Pending, md5s: Iterable[str]) -> dict[str, Upload]:
+    """The stored file of each of ``md5s`` (hex) the pending artifact has: sent through the
+    server, held already, or uploaded straight into the bucket (then read through once,
+    checked against its MD5 and stored content-addressed here). Missing ones are left out."""
+    incoming = pending.storage.incoming
+
+    def find(md5: str) -> tuple[str, Upload | None]:
+        upload = pending.upload(md5)
+        if upload is None and incoming is not None:
+            adopted = incoming.adopt(incoming_name(pending.token, md5), "", md5)
+            if adopted is not None:
+                rel, hashing = adopted
+                upload = Upload(hashing.sha256.hexdigest(), rel, hashing.size)
+                pending.save_upload(md5, upload.sha256, upload.media, upload.size)
+        return md5, upload
+
+    with ThreadPoolExecutor(ADOPTING_THREADS) as pool:
+        return {md5: upload for md5, upload in pool.map(find, sorted(md5s))
+                if upload is not None}
+
+
 def store_upload(store: SqlStore, signer: Signer, token: str, name: str, user: str,
                  expires: str, signature: str, body: Iterable[bytes]) -> None:
     """A PUT to an ``upload_url``: a file is stored content-addressed (streamed, never held
@@ -81,8 +129,8 @@ def store_upload(store: SqlStore, signer: Signer, token: str, name: str, user: s
     if name == MANIFEST_NAME:
         pending.save_manifest(b"".join(body))
         return
-    path, hashing = store.media.put_stream(body, "")
-    if hashing.md5.hexdigest() != name:
+    path, hashing = store.media.put_stream(body, "", md5=True)
+    if hashing.md5_hex() != name:
         raise ValueRejected(f"the uploaded file's md5 is not {name}: it changed while it was "
                             "sent; the client sends it again")
     pending.save_upload(name, hashing.sha256.hexdigest(), path, hashing.size)

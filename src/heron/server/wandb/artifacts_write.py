@@ -8,13 +8,19 @@ The client's de-duplication is answered (``artifacts_dedup``): a ``CreateArtifac
 manifest digest is a stored version's of the collection is that version, ``COMMITTED`` (its
 aliases moved onto it as a new log of it would), so the client sends nothing; and
 ``CreateArtifactFiles`` gives no upload URL for a file the collection's latest version holds.
-``LinkArtifact`` adds a version to another collection (``artifacts_link``). Multipart uploads
-are not offered (a file is at most the server's body limit).
+``LinkArtifact`` adds a version to another collection (``artifacts_link``).
+
+With the media in a bucket, files go straight into it (``artifacts_files.upload_target``); the
+client's largest files (2 GiB and more, which it offers in parts) get a multipart upload,
+joined by ``CompleteMultipartUploadArtifact``. Through a folder, a file is one PUT to the
+server, streamed.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import time
 from typing import Any
 
@@ -36,6 +42,8 @@ from heron.server.wandb.context import BadRequest, Context
 from heron.server.wandb.graphql import Resolver
 from heron.server.wandb.shapes import text
 from heron.store.artifact_apply import LATEST
+
+_HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _input(args: dict[str, Any], what: str) -> dict[str, Any]:
@@ -152,14 +160,65 @@ def create_artifact_files(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
                                                         announced.project, announced.name)
         pending, stored = pendings[key]
         md5 = files.md5_hex(text(item.get("md5"), "md5") or "")
+        node: dict[str, Any] = {"storagePath": f"{pending.token}/{md5}", "uploadUrl": None,
+                                "uploadHeaders": [], "uploadMultipartUrls": None,
+                                "artifact": {"id": raw_id}}
         held = stored.get(md5)
         if held is not None:
             pending.save_upload(md5, held.sha256, held.media, held.size)
-        edges.append({"node": {
-            "storagePath": f"{pending.token}/{md5}",
-            "uploadUrl": None if held else files.upload_url(ctx, pending.token, md5),
-            "uploadHeaders": [], "uploadMultipartUrls": None, "artifact": {"id": raw_id}}})
+        elif item.get("uploadPartsInput") and ctx.store.media.incoming is not None:
+            node["uploadMultipartUrls"] = _multipart(ctx, pending.token, md5,
+                                                     item["uploadPartsInput"])
+        else:
+            node["uploadUrl"], node["uploadHeaders"] = files.upload_target(ctx, pending.token,
+                                                                           md5)
+        edges.append({"node": node})
     return {"files": {"edges": edges}}
+
+
+MAX_PARTS = 10_000
+"""S3's most parts in one upload."""
+
+
+def _multipart(ctx: Context, token: str, md5: str, parts: Any) -> dict[str, Any]:
+    """A multipart upload into the bucket: one presigned URL per part, in the order (and
+    with the numbers, 1 to n) the client listed them."""
+    if not isinstance(parts, list) or not 0 < len(parts) <= MAX_PARTS:
+        raise BadRequest(f"uploadPartsInput must list 1 to {MAX_PARTS} parts")
+    numbers = [p.get("partNumber") if isinstance(p, dict) else None for p in parts]
+    if numbers != list(range(1, len(parts) + 1)):
+        raise BadRequest("uploadPartsInput's partNumbers must run 1, 2, ... in order")
+    incoming = ctx.store.media.incoming
+    assert incoming is not None
+    upload_id, urls = incoming.start_multipart(files.incoming_name(token, md5), len(parts))
+    return {"uploadID": upload_id, "uploadUrlParts": [
+        {"partNumber": number, "uploadUrl": url} for number, url in enumerate(urls, 1)]}
+
+
+def complete_multipart_upload_artifact(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
+    """Join a file's parts (``completedParts``: the ETags the bucket answered, by part)."""
+    given = _input(args, "completeMultipartUploadArtifact")
+    pending = _pending_for(ctx, given.get("artifactID"))
+    token, _, md5 = str(given.get("storagePath") or "").partition("/")
+    if token != pending.token:
+        raise BadRequest(f"storagePath {str(given.get('storagePath'))[:100]!r} is not a file "
+                         "of this artifact")
+    if not _HEX32.match(md5):
+        raise BadRequest(f"storagePath {str(given.get('storagePath'))[:100]!r} names no file")
+    if given.get("completeMultipartAction") != "Complete":
+        raise BadRequest(f"completeMultipartAction {given.get('completeMultipartAction')!r} "
+                         "is not Complete")
+    parts = given.get("completedParts")
+    if not isinstance(parts, list) or not all(
+            isinstance(p, dict) and isinstance(p.get("hexMD5"), str) for p in parts):
+        raise BadRequest("completedParts must list {partNumber, hexMD5} objects")
+    ordered = sorted(parts, key=lambda p: int(p.get("partNumber") or 0))
+    incoming = ctx.store.media.incoming
+    if incoming is None:
+        raise BadRequest("this server offers no multipart uploads (its media are in a folder)")
+    incoming.complete_multipart(files.incoming_name(token, md5), text(
+        given.get("uploadID"), "uploadID") or "", [p["hexMD5"] for p in ordered])
+    return {"digest": base64.b64encode(bytes.fromhex(md5)).decode()}
 
 
 def _entries(pending: Pending) -> list[r.ArtifactEntry]:
@@ -173,6 +232,9 @@ def _entries(pending: Pending) -> list[r.ArtifactEntry]:
     contents = manifest.get("contents") if isinstance(manifest, dict) else None
     if not isinstance(contents, dict):
         raise BadRequest("the artifact's manifest has no \"contents\" object")
+    uploads = files.uploads_of(pending, {
+        files.md5_hex(str(e.get("digest"))) for e in contents.values()
+        if isinstance(e, dict) and e.get("ref") is None})
     entries: list[r.ArtifactEntry] = []
     for path, entry in contents.items():
         if not isinstance(entry, dict):
@@ -188,7 +250,7 @@ def _entries(pending: Pending) -> list[r.ArtifactEntry]:
             entries.append(r.ArtifactEntry(path=path, size=size, ref=ref))
             continue
         md5 = files.md5_hex(str(entry.get("digest")))
-        upload = pending.upload(md5)
+        upload = uploads.get(md5)
         if upload is None:
             raise BadRequest(f"the file {path[:200]!r} (md5 {md5}) was not uploaded before "
                              "CommitArtifact")
@@ -244,4 +306,5 @@ RESOLVERS: dict[str, Resolver] = {
     "updateArtifactManifest": update_artifact_manifest,
     "createArtifactFiles": create_artifact_files,
     "commitArtifact": commit_artifact,
+    "completeMultipartUploadArtifact": complete_multipart_upload_artifact,
 }

@@ -21,6 +21,9 @@ of its own.
 ``preempting: true`` in the run's metadata; the run stays ``running`` (Heron's states have no
 ``preempting``), and if its heartbeats then stop it reads as ``crashed`` like any silent run:
 crashed with ``preempting`` is W&B's ``preempted``. Resuming the run clears the mark.
+
+``"uploaded"`` names the run files the client finished uploading: with the media in a bucket
+they went straight there, and the post records them as the run's files (``uploads.py``).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ import msgspec
 
 from heron import records as r
 from heron.errors import RunNotFound
-from heron.server.wandb import entities, media
+from heron.server.wandb import entities, media, uploads
 from heron.server.wandb.context import BadRequest, Context
 from heron.server.wandb.offsets import Offsets, offsets_in_store
 from heron.server.wandb.stops import stopped
@@ -95,6 +98,10 @@ def parse_body(body: bytes) -> dict[str, Any]:
     exitcode = post.get("exitcode")
     if exitcode is not None and type(exitcode) is not int:
         raise BadRequest(f"file_stream exitcode must be an integer, not {exitcode!r}"[:300])
+    uploaded = post.get("uploaded")
+    if uploaded is not None and not (isinstance(uploaded, list)
+                                     and all(isinstance(u, str) for u in uploaded)):
+        raise BadRequest("file_stream \"uploaded\" must be a list of file names")
     for flag in ("complete", "preempting"):
         if post.get(flag) is not None and not isinstance(post[flag], bool):
             raise BadRequest(f"file_stream {flag!r} must be true or false")
@@ -220,6 +227,10 @@ def apply(ctx: Context, entity: str, project: str, run_id: str, body: bytes) -> 
                           "with UpsertBucket first")
     ctx.guard.check_batch(r.Batch(project=project, run_id=run_id, seq=0, entity=heron_entity,
                                   records=[]))
+    if post.get("uploaded"):
+        # Before the post's own batch, in one of their own: a resent post stores no batch
+        # twice, but its files must still be recorded, and before the run ends.
+        uploads.adopt_run_files(ctx.store, info, ctx.caller.user)
     with _lock(info.pk):
         info = entities.find_run(ctx.store, heron_entity, project, run_id) or info
         at = _offsets.get(info.pk)

@@ -15,7 +15,7 @@ from heron import records as r
 from heron.errors import RunNotFound
 from heron.sdk.names import new_run_id, new_run_name
 from heron.server import permissions as p
-from heron.server.wandb import entities, media, sweep_join
+from heron.server.wandb import entities, media, sweep_join, uploads
 from heron.server.wandb.context import BadRequest, Context
 from heron.server.wandb.file_stream import PREEMPTING
 from heron.server.wandb.graphql import Resolver, client_versions
@@ -186,7 +186,8 @@ def _edit_stored_run(ctx: Context, given: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_run_files(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
-    """Upload URLs signed for this run and file (``uploads.py`` checks them)."""
+    """Upload URLs for this run and file: presigned into the bucket, or signed for this
+    server (``uploads.py``)."""
     given = args.get("input")
     if not isinstance(given, dict) or not isinstance(given.get("files"), list):
         raise BadRequest("createRunFiles needs an input with a list of files")
@@ -195,13 +196,17 @@ def create_run_files(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
                             text(given.get("runName"), "runName") or "")
     signer = ctx.request.app.state.signer
     base = str(ctx.request.base_url).rstrip("/")
+    incoming = ctx.store.media.incoming
     files = []
     for name in given["files"]:
         url = None
         if isinstance(name, str) and safe_file_name(name):
-            user = ctx.caller.user or ""
-            query = signer.sign((str(info.pk), name, user))
-            url = (f"{base}{UPLOAD_PREFIX}/{info.pk}/{quote(name)}?u={quote(user)}&{query}")
+            if incoming is not None:  # straight into the bucket (``uploads.py``)
+                url = incoming.put_url(uploads.incoming_name(info.pk, name))
+            if url is None:
+                user = ctx.caller.user or ""
+                query = signer.sign((str(info.pk), name, user))
+                url = f"{base}{UPLOAD_PREFIX}/{info.pk}/{quote(name)}?u={quote(user)}&{query}"
         files.append({"name": name, "uploadUrl": url, "id": name})
     return {"runID": str(info.pk), "uploadHeaders": [], "files": files}
 
