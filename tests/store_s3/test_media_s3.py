@@ -13,6 +13,7 @@ import pytest
 from heron.errors import NotFound, ValueRejected
 from heron.store.media_s3 import MIN_PART_SIZE, S3MediaStorage
 from heron.store.media_storage import media_key, media_storage
+from tests.support.relay import CountingRelay
 from tests.support.s3 import S3Media
 
 
@@ -194,3 +195,27 @@ def test_an_upload_that_is_not_its_md5_or_changed_meanwhile_is_refused(
     assert incoming.put_url("wandb-run/1/x/" + "n" * 1100) is None
     with pytest.raises(ValueRejected, match="plain relative path"):
         incoming.put_url("wandb-run/1/../../media/ab/cd")
+
+
+def test_urls_are_signed_for_the_public_endpoint_when_one_is_set(
+        s3_media: S3Media, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Outsiders reach the bucket through another address than the server (here a relay).
+    relay = CountingRelay(int(s3_media.endpoint.rsplit(":", 1)[1]))
+    public = f"http://127.0.0.1:{relay.port}"
+    try:
+        monkeypatch.setenv("HERON_S3_PUBLIC_ENDPOINT", public)
+        storage = media_storage(s3_media.url)
+        rel = storage.put(b"public bytes", ".txt")  # the server itself uses AWS_ENDPOINT_URL
+        assert relay.sent == 0
+        url = storage.download_url(rel, "a.txt", "text/plain", "attachment")
+        assert url is not None and url.startswith(public + "/")
+        assert httpx.get(url, timeout=30).content == b"public bytes"
+        assert relay.sent > 0
+        assert storage.browser_origin() == public
+        assert storage.incoming is not None
+        assert str(storage.incoming.put_url("wandb-run/1/x/f.txt")).startswith(public + "/")
+    finally:
+        relay.close()
+    monkeypatch.setenv("HERON_S3_PUBLIC_ENDPOINT", "s3.example.com")
+    with pytest.raises(ValueRejected, match="HERON_S3_PUBLIC_ENDPOINT"):
+        media_storage(s3_media.url)

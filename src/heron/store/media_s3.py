@@ -57,12 +57,16 @@ class S3MediaStorage:
     """Media under ``prefix`` in ``bucket``, reached with a boto3 S3 ``client``."""
 
     def __init__(self, client: Any, bucket: str, prefix: str = "",
-                 part_size: int = PART_SIZE) -> None:
+                 part_size: int = PART_SIZE, presigner: Any = None) -> None:
         if part_size < MIN_PART_SIZE:
             raise ValueRejected(f"S3 part size {part_size} is under S3's minimum of "
                                 f"{MIN_PART_SIZE} bytes")
         self.part_size = part_size
         self.client = client
+        self.presigner = presigner or client
+        """The client that signs the URLs browsers and clients use: the same one, or one
+        for the public endpoint (``HERON_S3_PUBLIC_ENDPOINT``) when they reach the bucket
+        at another address than the server does."""
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.description = f"s3://{bucket}/{self.prefix}"
@@ -86,15 +90,22 @@ class S3MediaStorage:
         # S3-compatible servers (MinIO, moto, Ceph) need; AWS accepts it too.
         config = Config(signature_version="s3v4", s3={"addressing_style": "path"},
                         retries={"max_attempts": 5, "mode": "standard"})
-        client = boto3.client("s3", config=config,
-                              region_name=os.environ.get("AWS_REGION")
-                              or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") \
+            or "us-east-1"
+        client = boto3.client("s3", config=config, region_name=region)
+        public = os.environ.get("HERON_S3_PUBLIC_ENDPOINT", "").strip()
+        if public and not urlsplit(public).netloc:
+            raise ValueRejected(f"HERON_S3_PUBLIC_ENDPOINT={public!r} is not a URL "
+                                "(https://s3.example.com)")
+        # Presigning is local: a second client only signs for the address outsiders use.
+        presigner = boto3.client("s3", config=config, region_name=region,
+                                 endpoint_url=public) if public else None
         part_mb = os.environ.get("HERON_S3_PART_MB", "")
         try:
             part_size = int(float(part_mb) * (1 << 20)) if part_mb else PART_SIZE
         except ValueError:
             raise ValueRejected(f"HERON_S3_PART_MB={part_mb!r} is not a number") from None
-        return cls(client, parts.netloc, parts.path, part_size)
+        return cls(client, parts.netloc, parts.path, part_size, presigner)
 
     # -- keys --------------------------------------------------------------------------------
     def _key(self, rel: str) -> str:
@@ -185,14 +196,14 @@ class S3MediaStorage:
 
     def download_url(self, rel: str, filename: str, media_type: str,
                      disposition: str) -> str | None:
-        return str(self.client.generate_presigned_url(
+        return str(self.presigner.generate_presigned_url(
             "get_object", ExpiresIn=URL_SECONDS,
             Params={"Bucket": self.bucket, "Key": self._key(rel),
                     "ResponseContentType": media_type,
                     "ResponseContentDisposition": disposition}))
 
     def browser_origin(self) -> str | None:
-        parts = urlsplit(str(self.client.meta.endpoint_url))
+        parts = urlsplit(str(self.presigner.meta.endpoint_url))
         return f"{parts.scheme}://{parts.netloc}"
 
     # -- uploads straight to the bucket -------------------------------------------------------
@@ -204,7 +215,7 @@ class S3MediaStorage:
             if size <= self.part_size:
                 # The signed checksum makes S3 itself refuse other bytes (where the storage
                 # checks it; finish_upload checks in any case).
-                url = self.client.generate_presigned_url(
+                url = self.presigner.generate_presigned_url(
                     "put_object", ExpiresIn=URL_SECONDS,
                     Params={"Bucket": self.bucket, "Key": temporary,
                             "ChecksumSHA256": checksum})
@@ -212,7 +223,7 @@ class S3MediaStorage:
                                   {"x-amz-checksum-sha256": checksum})
             upload = self.client.create_multipart_upload(Bucket=self.bucket, Key=temporary)
             upload_id = str(upload["UploadId"])
-            urls = [str(self.client.generate_presigned_url(
+            urls = [str(self.presigner.generate_presigned_url(
                 "upload_part", ExpiresIn=URL_SECONDS,
                 Params={"Bucket": self.bucket, "Key": temporary, "UploadId": upload_id,
                         "PartNumber": number}))
@@ -353,7 +364,7 @@ class S3IncomingUploads:
         if content_md5:
             params["ContentMD5"] = content_md5
         try:
-            return str(self.storage.client.generate_presigned_url(
+            return str(self.storage.presigner.generate_presigned_url(
                 "put_object", ExpiresIn=URL_SECONDS, Params=params))
         except Exception as exc:
             raise self.storage._failure("write", key, exc) from exc
@@ -363,7 +374,7 @@ class S3IncomingUploads:
         client, bucket = self.storage.client, self.storage.bucket
         try:
             upload_id = str(client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"])
-            return upload_id, [str(client.generate_presigned_url(
+            return upload_id, [str(self.storage.presigner.generate_presigned_url(
                 "upload_part", ExpiresIn=URL_SECONDS,
                 Params={"Bucket": bucket, "Key": key, "UploadId": upload_id,
                         "PartNumber": number})) for number in range(1, parts + 1)]
