@@ -2,6 +2,7 @@
 store and through a real ``heron server``.
 
 Usage: python benchmarks/artifacts.py [--size-mb N] [--files N] [--quick] [--no-server] [--s3]
+       [--wandb] [--wandb-python PATH]
 
 A folder of ``--files`` files holding ``--size-mb`` MB in all (default 1,024 MB in 1,000
 files; MB here is 2**20 bytes; every file has its own content) is logged as an artifact by a
@@ -18,7 +19,12 @@ behind a second counting relay, so the bytes the client sends straight to the bu
 (presigned PUTs) and reads from it (redirected downloads) are counted too. moto is a Python
 test double, far slower than S3 or MinIO, and keeps no checksums: the server reads every
 uploaded object back once to check it. Its figures measure the protocol (what is sent, and
-that memory stays flat), not the speed a real bucket gives.
+that memory stays flat), not the speed a real bucket gives. With ``--wandb``, the official
+``wandb`` client (0.31, from the tests' cached venv or ``--wandb-python``) then logs the same
+folder to each server (``wandb.Artifact.add_dir`` + ``log_artifact`` + ``wait()``, with a
+fresh cache so it sends every file): its time, and the bytes it sent to the server and
+straight to the bucket; the version is checked like Heron's (every entry's SHA-256, every file
+stored).
 
 Baselines in the same run, on the same files: hashing every file with ``hashlib.sha256`` in
 1 MiB reads (what ``sha256sum`` does) and ``shutil.copytree`` of the folder; the ratios say how
@@ -60,7 +66,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import psutil
-from _common import came_up, row
+from _common import WANDB_ENV, came_up, row, wandb_python
 
 MIB = 1 << 20
 CHUNK = MIB
@@ -560,6 +566,67 @@ def measure_big(target: Target, data: Path, expected: Hashes,
     return results
 
 
+WANDB_LOG = """
+import json, sys, time
+import wandb
+project, folder = sys.argv[1:3]
+run = wandb.init(project=project)
+t0 = time.perf_counter()
+art = wandb.Artifact("wandb-data", type="dataset")
+art.add_dir(folder)
+t1 = time.perf_counter()
+run.log_artifact(art)
+art.wait()
+t2 = time.perf_counter()
+run.finish()
+print(json.dumps({"add_dir": t1 - t0, "log": t2 - t1}))
+"""
+"""The official client's log of the folder: ``python -c WANDB_LOG PROJECT FOLDER``."""
+
+
+def measure_wandb(target: Target, python: Path, data: Path, expected: Hashes,
+                  work: Path) -> dict[str, Any]:
+    """The official client logs ``data`` to the target's server; checked like Heron's log."""
+    assert target.server is not None and target.proxy is not None
+    folder = work / f"wandb-{target.label}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "HERON_"))}
+    env.update(WANDB_ENV, WANDB_BASE_URL=target.proxy.url, WANDB_API_KEY=target.server.key,
+               WANDB_DIR=str(folder), WANDB_CONFIG_DIR=str(folder / "config"),
+               WANDB_CACHE_DIR=str(folder / "cache"), WANDB_DATA_DIR=str(folder / "data"))
+    folder.mkdir()
+    to_server = target.proxy.counts()[0]
+    to_bucket = target.media.proxy.counts()[0] if isinstance(target.media, Bucket) else 0
+    done = subprocess.run([str(python), "-c", WANDB_LOG, PROJECT, str(data)], env=env,
+                          capture_output=True, text=True, check=False, timeout=3600)
+    if done.returncode != 0:
+        raise SystemExit(f"the official client failed:\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result.update(sent=target.proxy.counts()[0] - to_server,
+                  to_bucket=(target.media.proxy.counts()[0] if isinstance(target.media, Bucket)
+                             else 0) - to_bucket)
+    import heron
+
+    api = heron.Api({"base_url": target.server.url}, api_key=target.server.key)
+    version = api.artifact(f"{PROJECT}/wandb-data:latest")
+    result["entries"] = [[e.path, e.size, e.digest] for e in version.files()]
+    check_entries(f"{target.label} official client", result, expected)
+    shutil.rmtree(folder)
+    return result
+
+
+def print_wandb(res: dict[str, Any], total: int, heron_log: float) -> None:
+    print(" the official wandb client logs the same folder to this server: every check passed")
+    print(row("log: Artifact + add_dir + log_artifact + wait()", res["add_dir"] + res["log"],
+              "s", heron_log, "(ratio: vs Heron's first log)"))
+    print(row("  add_dir (hash + copy into its cache)", mb(total) / res["add_dir"], "MB/s"))
+    print(row("  sent to the server", mb(res["sent"]), "MB", None,
+              "~0 with a bucket" if res["to_bucket"] else f"{mb(total):.0f} MB"))
+    if res["to_bucket"]:
+        print(row("  sent straight to the bucket", mb(res["to_bucket"]), "MB", None,
+                  f"{mb(total):.0f} MB"))
+    print(row("  entries, each SHA-256 checked", len(res["entries"]), "files"))
+
+
 # -- printing ------------------------------------------------------------------------------------
 def mb(nbytes: float) -> float:
     return nbytes / MIB
@@ -637,6 +704,10 @@ def main() -> None:
     parser.add_argument("--no-server", action="store_true", help="the embedded store only")
     parser.add_argument("--s3", action="store_true",
                         help="also a server whose media live in moto's S3 server")
+    parser.add_argument("--wandb", action="store_true",
+                        help="also the official wandb client logging the folder to each server")
+    parser.add_argument("--wandb-python", help="python of a venv with wandb installed "
+                        "(default: the tests' cached venv)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -648,6 +719,7 @@ def main() -> None:
     if count < 2 or each < 200:
         raise SystemExit("--files must be at least 2, and each file at least 200 bytes")
     big_count = max(2, count // 100)
+    official = wandb_python(args.wandb_python) if args.wandb else None
     work = Path(tempfile.mkdtemp(prefix="heron-bench-artifacts-"))
     started = time.perf_counter()
     servers: list[Server] = []
@@ -712,6 +784,9 @@ def main() -> None:
             results = measure_target(remote, data, expected, change, work)
             print_target(f"through heron server on 127.0.0.1 (via the counting relay), {what}",
                          results, total, base_hash, base_copy, through_server=True)
+            if official is not None:
+                print_wandb(measure_wandb(remote, official, data, expected, work), total,
+                            results["log"]["total"])
             shutil.rmtree(remote.client_dir)
             make_files(big, big_count, size_mb * MIB // big_count, seed=3 + n)
             big_remote = Target(f"server{n}", media=remote.media,

@@ -41,23 +41,10 @@ from typing import Any
 
 import numpy as np
 import psutil
-from _common import came_up, row
+from _common import WANDB_ENV, WANDB_VERSION, came_up, row, wandb_python
 
 import heron
 
-WANDB_VERSION = "0.31.0"
-CACHE = Path(os.environ.get("HERON_TEST_CACHE", Path.home() / ".cache" / "heron-tests"))
-"""Where ``tests/wandb_protocol/conftest.py`` keeps its venv of the official client."""
-
-WANDB_ENV = {
-    "WANDB_X_DISABLE_STATS": "true",     # no system-metrics sampler
-    "WANDB_CONSOLE": "off",              # no stdout/stderr capture
-    "WANDB_SILENT": "true",
-    "WANDB_X_SAVE_REQUIREMENTS": "false",  # no pip freeze uploaded at init
-    "WANDB_DISABLE_GIT": "true",
-    "WANDB_DISABLE_CODE": "true",
-}
-"""The official client's settings for throughput (its file_stream interval is its default)."""
 HERON_SETTINGS = "system_sample_seconds=0, console='off', silent=True"
 
 CLIENT = """
@@ -92,31 +79,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def wandb_python(given: str | None) -> Path:
-    """The interpreter of a venv holding the official client: ``given``, the tests' cached
-    venv, or that venv built now (``client_venv`` from tests/wandb_protocol/conftest.py)."""
-    how = (f"make one with: python -m venv DIR && DIR/bin/pip install wandb=={WANDB_VERSION} "
-           "and pass --wandb-python DIR/bin/python")
-    if given:
-        if not Path(given).exists():
-            raise SystemExit(f"--wandb-python {given}: no such file; {how}")
-        return Path(given)
-    cached = CACHE / f"wandb-{WANDB_VERSION}" / "bin" / "python"
-    if cached.exists():
-        return cached
-    print(f"building a venv with wandb=={WANDB_VERSION} at {cached.parent.parent} ...",
-          flush=True)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    try:
-        from tests.wandb_protocol.conftest import client_venv
-
-        return client_venv(WANDB_VERSION)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # pytest.skip() raises a BaseException of its own
-        raise SystemExit(f"no venv with the official client ({exc}); {how}") from None
 
 
 class Server:

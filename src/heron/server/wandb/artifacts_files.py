@@ -11,7 +11,7 @@ which the client uses as its cache keys (it does not check a download against th
 When the media live in a bucket, a file's URL is a presigned PUT straight into it (with the
 ``Content-MD5`` the client announced signed in; multipart for the client's largest files), on
 a temporary object ``incoming/wandb-artifact/<token>/<md5>``: ``CommitArtifact`` reads each
-through once, checks its MD5 and makes it the content-addressed key (``adopt_uploads``). Only
+through once, checks its MD5 and makes it the content-addressed key (``uploads_of``). Only
 the manifest, a small JSON file, goes through the server.
 """
 
