@@ -223,7 +223,9 @@ def test_through_a_server_the_listing_and_downloads_are_the_same(
             assert image.getpixel((0, 0))[:3] == (shade,) * 3
     assert yaml.safe_load(paths["config.yaml"].read_text())["lr"] == {"value": 0.1}
     assert "epoch 0 done\n" in paths["output.log"].read_text()
-    assert run.file(examples[0]).url.endswith(f"/runs/{run_id}/files/{examples[0]}")
+    # the link names the run's entity, so it reaches this run's project (docs/server-api.md)
+    assert run.file(examples[0]).url.endswith(
+        f"/runs/{run_id}/files/{examples[0]}?entity={run.entity}")
 
 
 def test_each_listed_file_is_found_alone_by_its_name(store_root: Path) -> None:

@@ -1,6 +1,6 @@
 // The typed client for who is signed in and who may do what (docs/security.md): the session,
 // users, keys, teams, a project's access and the audit trail. Same transport as api.ts.
-import { request, url } from "./api";
+import { projectUrl, request, url } from "./api";
 
 export type Role = "admin" | "member" | "viewer";
 export type TeamRole = "admin" | "member" | "viewer";
@@ -92,13 +92,13 @@ export const accounts = {
   removeTeamMember: (team: string, user: string) =>
     request<unknown>(url(`teams/${enc(team)}/members/${enc(user)}`), { method: "DELETE" }),
 
-  access: (project: string, signal?: AbortSignal) => request<ProjectAccess>(url(`projects/${enc(project)}/access`), { signal }),
+  access: (project: string, signal?: AbortSignal) => request<ProjectAccess>(projectUrl(`projects/${enc(project)}/access`), { signal }),
   setAccess: (project: string, patch: { visibility?: string; team?: string | null; owner?: string }) =>
-    request<ProjectAccess>(url(`projects/${enc(project)}/access`), { method: "PATCH", json: patch }),
+    request<ProjectAccess>(projectUrl(`projects/${enc(project)}/access`), { method: "PATCH", json: patch }),
   grant: (project: string, user: string, role: string) =>
-    request<unknown>(url(`projects/${enc(project)}/members/${enc(user)}`), { method: "PUT", json: { role } }),
+    request<unknown>(projectUrl(`projects/${enc(project)}/members/${enc(user)}`), { method: "PUT", json: { role } }),
   ungrant: (project: string, user: string) =>
-    request<unknown>(url(`projects/${enc(project)}/members/${enc(user)}`), { method: "DELETE" }),
+    request<unknown>(projectUrl(`projects/${enc(project)}/members/${enc(user)}`), { method: "DELETE" }),
 
   audit: (q: { limit?: number; before?: number }, signal?: AbortSignal) =>
     request<AuditEntry[]>(url("audit", { limit: q.limit, before: q.before }), { signal }),

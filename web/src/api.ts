@@ -280,6 +280,31 @@ export function url(path: string, query?: Record<string, string | number | undef
   return u.toString();
 }
 
+// ---------------------------------------------------------------------------------------------
+// Whose project a name means: the server names a project by its name and the `entity` query
+// parameter (docs/server-api.md); without it, it picks the one of that name the caller holds
+// most rights on. The page's route sets the entity (router.ts), and every request for the
+// page's project sends it.
+
+let projectEntity: string | undefined;
+
+/** The entity of the project the page shows (`""` is an entity too); undefined: not known
+ * (a link from before entities were in URLs), so the server picks. */
+export function setProjectEntity(entity: string | undefined): void {
+  projectEntity = entity;
+}
+
+export function currentEntity(): string | undefined {
+  return projectEntity;
+}
+
+/** `url()` for one of the page's project's routes: with `entity=` (empty too) when known. */
+export function projectUrl(path: string, query?: Record<string, string | number | undefined | null>): string {
+  const u = new URL(url(path, query));
+  if (projectEntity !== undefined) u.searchParams.set("entity", projectEntity);
+  return u.toString();
+}
+
 const enc = encodeURIComponent;
 
 function runPath(project: string, runId: string): string {
@@ -412,27 +437,27 @@ export const api = {
   projects: (signal?: AbortSignal) => request<Project[]>(url("projects"), { signal }),
 
   runs: (project: string, signal?: AbortSignal) =>
-    request<Run[]>(url(`projects/${enc(project)}/runs`), { signal }),
+    request<Run[]>(projectUrl(`projects/${enc(project)}/runs`), { signal }),
 
   run: (project: string, runId: string, signal?: AbortSignal) =>
-    request<RunDetail>(url(runPath(project, runId)), { signal }),
+    request<RunDetail>(projectUrl(runPath(project, runId)), { signal }),
 
   patchRun: (project: string, runId: string, patch: RunPatch) =>
-    request<RunDetail | Run | Record<string, unknown>>(url(runPath(project, runId)), {
+    request<RunDetail | Run | Record<string, unknown>>(projectUrl(runPath(project, runId)), {
       method: "PATCH",
       json: patch,
     }),
 
   stopRun: (project: string, runId: string) =>
-    request<RunDetail>(url(`${runPath(project, runId)}/stop`), { method: "POST", json: {} }),
+    request<RunDetail>(projectUrl(`${runPath(project, runId)}/stop`), { method: "POST", json: {} }),
 
   keys: (project: string, runId: string, stream: Stream = "history", signal?: AbortSignal) =>
-    request<KeyInfo[]>(url(`${runPath(project, runId)}/keys`, { stream }), { signal }),
+    request<KeyInfo[]>(projectUrl(`${runPath(project, runId)}/keys`, { stream }), { signal }),
 
   series: async (project: string, runId: string, q: SeriesQuery, signal?: AbortSignal) =>
     fixSeries(
       await request<SeriesResponse>(
-        url(`${runPath(project, runId)}/series`, {
+        projectUrl(`${runPath(project, runId)}/series`, {
           key: q.key,
           x: q.x,
           points: q.points !== undefined ? Math.max(2, Math.round(q.points)) : undefined,
@@ -449,7 +474,7 @@ export const api = {
   projectSeries: async (project: string, runIds: string[], q: SeriesQuery, signal?: AbortSignal) =>
     decodeSeries(
       await requestBinary(
-        url(`projects/${enc(project)}/series`, {
+        projectUrl(`projects/${enc(project)}/series`, {
           key: q.key,
           runs: runIds.join(","),
           x: q.x,
@@ -465,11 +490,11 @@ export const api = {
 
   /** The ids of the runs that match the table's filter, in its order (the server decides). */
   runIds: (project: string, q: RunQuery, signal?: AbortSignal) =>
-    request<RunIds>(url(`projects/${enc(project)}/run-ids`, { ...q }), { signal }),
+    request<RunIds>(projectUrl(`projects/${enc(project)}/run-ids`, { ...q }), { signal }),
 
   /** Each run's values of a media key (images, histograms, tables), at most `limit` steps. */
   media: (project: string, key: string, runIds: string[], limit = 200, signal?: AbortSignal) =>
-    request<MediaRows>(url(`projects/${enc(project)}/media`, { key, runs: runIds.join(","), limit }), { signal }),
+    request<MediaRows>(projectUrl(`projects/${enc(project)}/media`, { key, runs: runIds.join(","), limit }), { signal }),
 
   /** One page of a logged table file, sorted by a column on the server. */
   tablePage: (path: string, q: { offset: number; limit: number; sort?: number | null; order?: "asc" | "desc" }, signal?: AbortSignal) =>
@@ -482,7 +507,7 @@ export const api = {
     return safe === null ? null : sameOrigin(url(safe), location.origin);
   },
 
-  sweeps: (project: string, signal?: AbortSignal) => request<SweepListItem[]>(url("sweeps", { project }), { signal }),
+  sweeps: (project: string, signal?: AbortSignal) => request<SweepListItem[]>(projectUrl("sweeps", { project }), { signal }),
 
   sweep: (id: string, signal?: AbortSignal) => request<Sweep>(url(`sweeps/${enc(id)}`), { signal }),
 
@@ -504,20 +529,20 @@ export const api = {
     signal?: AbortSignal,
   ) =>
     request<{ rows: HistoryRow[] }>(
-      url(`${runPath(project, runId)}/history`, { keys: keys.join(","), ...opts }),
+      projectUrl(`${runPath(project, runId)}/history`, { keys: keys.join(","), ...opts }),
       { signal },
     ),
 
   console: (project: string, runId: string, after = 0, limit = 5000, signal?: AbortSignal) =>
-    request<{ lines: ConsoleLine[] }>(url(`${runPath(project, runId)}/console`, { after, limit }), {
+    request<{ lines: ConsoleLine[] }>(projectUrl(`${runPath(project, runId)}/console`, { after, limit }), {
       signal,
     }),
 
   files: (project: string, runId: string, signal?: AbortSignal) =>
-    request<RunFile[]>(url(`${runPath(project, runId)}/files`), { signal }),
+    request<RunFile[]>(projectUrl(`${runPath(project, runId)}/files`), { signal }),
 
   fileUrl: (project: string, runId: string, name: string) =>
-    url(`${runPath(project, runId)}/files/${name.split("/").map(enc).join("/")}`),
+    projectUrl(`${runPath(project, runId)}/files/${name.split("/").map(enc).join("/")}`),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -543,6 +568,9 @@ export class LiveFeed {
   private closed = false;
   status: LiveStatus = "connecting";
 
+  /** The entity of the page's project when the feed opened (see `setProjectEntity`). */
+  readonly entity = currentEntity();
+
   constructor(
     readonly project: string,
     readonly run?: string,
@@ -556,10 +584,16 @@ export class LiveFeed {
     for (const l of this.statusListeners) l(s);
   }
 
+  private feedUrl(): string {
+    const u = new URL(url("live", { project: this.project, run: this.run, cursor: this.cursor ?? undefined }));
+    if (this.entity !== undefined) u.searchParams.set("entity", this.entity);
+    return u.toString();
+  }
+
   private open(): void {
     if (this.closed) return;
     const src = new EventSource(
-      url("live", { project: this.project, run: this.run, cursor: this.cursor ?? undefined }),
+      this.feedUrl(),
     );
     this.source = src;
     src.onopen = () => {
@@ -687,14 +721,14 @@ function isText(bytes: Uint8Array, partial: boolean): boolean {
 export const artifactApi = {
   /** The project's versions (of one name or type), by collection, newest first. */
   versions: (project: string, q: { name?: string; type?: string } = {}, signal?: AbortSignal) =>
-    request<ArtifactVersion[]>(url(`projects/${enc(project)}/artifacts`, q), { signal }),
+    request<ArtifactVersion[]>(projectUrl(`projects/${enc(project)}/artifacts`, q), { signal }),
 
   collections: (project: string, type?: string, signal?: AbortSignal) =>
-    request<ArtifactCollection[]>(url(`projects/${enc(project)}/artifact-collections`, { type }), { signal }),
+    request<ArtifactCollection[]>(projectUrl(`projects/${enc(project)}/artifact-collections`, { type }), { signal }),
 
   /** One version by alias (`latest`, `best`) or number (`v3`). */
   version: (project: string, name: string, alias: string, signal?: AbortSignal) =>
-    request<ArtifactVersion>(url(`projects/${enc(project)}/artifacts/${enc(name)}/${enc(alias)}`), { signal }),
+    request<ArtifactVersion>(projectUrl(`projects/${enc(project)}/artifacts/${enc(name)}/${enc(alias)}`), { signal }),
 
   byId: (id: number, signal?: AbortSignal) => request<ArtifactVersion>(url(`artifacts/${id}`), { signal }),
 
@@ -705,7 +739,7 @@ export const artifactApi = {
 
   /** The versions a run logged, or (`used`) used. */
   ofRun: (project: string, runId: string, used: boolean, signal?: AbortSignal) =>
-    request<ArtifactVersion[]>(url(`${runPath(project, runId)}/artifacts`, { used: String(used) }), { signal }),
+    request<ArtifactVersion[]>(projectUrl(`${runPath(project, runId)}/artifacts`, { used: String(used) }), { signal }),
 
   /** The first `limit` bytes of a stored file (`media/...`; null: the path is refused). */
   head: async (mediaPath: string, limit: number, signal?: AbortSignal): Promise<FileHead | null> => {

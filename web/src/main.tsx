@@ -32,6 +32,12 @@ function Crumbs({ route }: { route: Route }) {
   return (
     <nav class="crumbs" aria-label="Breadcrumbs">
       <span class="crumb-sep">/</span>
+      {route.entity ? (
+        <>
+          <span class="crumb muted" data-crumb="entity">{route.entity}</span>
+          <span class="crumb-sep">/</span>
+        </>
+      ) : null}
       <a href={href.workspace(route.project)} class="crumb">
         {route.project}
       </a>
@@ -76,23 +82,25 @@ function Crumbs({ route }: { route: Route }) {
 }
 
 function Page({ route, me }: { route: Route; me: Me | null }) {
+  // Two entities' projects of one name are different pages: nothing carries over between them.
+  const at = "project" in route ? `${route.entity ?? "?"}/${route.project}` : "";
   switch (route.page) {
     case "projects":
       return <Projects />;
     case "workspace":
-      return <Workspace key={route.project} project={route.project} />;
+      return <Workspace key={at} project={route.project} />;
     case "run":
-      return <RunPage key={`${route.project}/${route.run}`} project={route.project} runId={route.run} tab={route.tab} />;
+      return <RunPage key={`${at}/${route.run}`} project={route.project} runId={route.run} tab={route.tab} />;
     case "sweeps":
-      return <Sweeps project={route.project} />;
+      return <Sweeps key={at} project={route.project} />;
     case "sweep":
-      return <SweepPage key={route.sweep} project={route.project} sweepId={route.sweep} />;
+      return <SweepPage key={`${at}/${route.sweep}`} project={route.project} sweepId={route.sweep} />;
     case "artifacts":
-      return <Artifacts key={route.project} project={route.project} />;
+      return <Artifacts key={at} project={route.project} />;
     case "artifact":
-      return <ArtifactVersionPage key={`${route.project}/${route.name}/${route.alias}`} project={route.project} name={route.name} alias={route.alias} file={route.file} />;
+      return <ArtifactVersionPage key={`${at}/${route.name}/${route.alias}`} project={route.project} name={route.name} alias={route.alias} file={route.file} />;
     case "compare":
-      return <Compare project={route.project} runIds={route.runs} />;
+      return <Compare key={at} project={route.project} runIds={route.runs} />;
     case "admin":
       return <Admin me={me} tab={route.tab} />;
     case "keys":

@@ -1,7 +1,7 @@
 // The client's transport: the session cookie (never a key), the headers every write carries,
 // a 401 that shows the sign-in page, media URLs only for the server's own files.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, setSignInHandler } from "../src/api";
+import { api, setProjectEntity, setSignInHandler } from "../src/api";
 import { accounts } from "../src/accounts";
 
 type Call = { url: string; init: RequestInit & { headers: Record<string, string> } };
@@ -54,6 +54,29 @@ describe("requests", () => {
     await accounts.signIn("hk-secret");
     expect(calls[0].url).toBe("http://127.0.0.1:8080/api/v1/session");
     expect(JSON.parse(String(calls[0].init.body))).toEqual({ key: "hk-secret" });
+  });
+});
+
+describe("a project's entity", () => {
+  afterEach(() => setProjectEntity(undefined));
+
+  it("goes with every request for the page's project, empty included", async () => {
+    setProjectEntity("alice");
+    await api.runs("mnist");
+    await api.series("mnist", "r1", { key: "loss" });
+    await api.sweeps("mnist");
+    await accounts.access("mnist");
+    setProjectEntity("");
+    await api.runIds("mnist", { filter: "lr > 0" });
+    const query = calls.map((c) => new URL(c.url).searchParams.get("entity"));
+    expect(query).toEqual(["alice", "alice", "alice", "alice", ""]);
+    expect(new URL(calls[1].url).pathname).toBe("/api/v1/projects/mnist/runs/r1/series");
+  });
+
+  it("is left out where the page's link names none (the server picks)", async () => {
+    await api.runs("mnist");
+    await api.projects();
+    expect(calls.map((c) => new URL(c.url).searchParams.has("entity"))).toEqual([false, false]);
   });
 });
 

@@ -47,7 +47,8 @@ class HttpSink:
 
         response = self.client.request(
             "GET", self.client.path("projects", project, "runs", run_id),
-            what=f"a lookup of run {run_id}", allow_404=True, timeout=5.0,
+            params={"entity": entity}, what=f"a lookup of run {run_id}", allow_404=True,
+            timeout=5.0,
             headers={"Accept": "application/msgpack"})
         if response.status_code == 404:
             return None

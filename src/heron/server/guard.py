@@ -1,6 +1,10 @@
 """Applying ``heron.server.permissions`` to requests: which project a name means for this
 caller, whether they may read or write it, its runs and sweeps.
 
+A route names a project by its name; the request's ``entity`` query parameter (``?entity=alice``,
+empty for the entity ``""``) says whose. Without it, where several entities have a project of
+that name, the caller gets the one they hold most rights on.
+
 A project a caller may not see answers 404, as if it did not exist; one they see but may not
 change answers 403 naming what is missing. Project access is read at most once a second per
 process (``ACCESS_SECONDS``), like keys, so changes reach every replica within a second."""
@@ -86,10 +90,13 @@ class AccessCache:
 class Guard:
     """One request's caller, checked against project access."""
 
-    def __init__(self, store: SqlStore, caller: Caller, cache: AccessCache) -> None:
+    def __init__(self, store: SqlStore, caller: Caller, cache: AccessCache,
+                 entity: str | None = None) -> None:
         self.store = store
         self.caller = caller
         self.cache = cache
+        self.entity = entity
+        """Whose project a name means (the ``entity`` query parameter); None: any entity's."""
 
     @property
     def sees_everything(self) -> bool:
@@ -110,16 +117,26 @@ class Guard:
         except NotFound:
             return None
 
-    def project(self, name: str, need: int = p.READ) -> ProjectAccess:
-        """The project called ``name`` for this caller (where several entities have one, the
-        one they hold most rights on); 404 if they see none, 403 below ``need``."""
-        seen = [a for a in self.cache.projects() if a.name == name and self.level(a) >= p.READ]
-        if not seen:
-            seen = [a for a in self.cache.projects(force=True)
-                    if a.name == name and self.level(a) >= p.READ]
-        if not seen:
+    def seen(self, entity: str, name: str) -> ProjectAccess | None:
+        """The project ``entity/name`` if the caller sees it, else None."""
+        found = self.cache.find(entity, name)
+        return found if found is not None and self.level(found) >= p.READ else None
+
+    def project(self, name: str, need: int = p.READ, entity: str | None = None
+                ) -> ProjectAccess:
+        """The project called ``name`` for this caller: ``entity``'s (by default the
+        request's ``entity`` parameter), or where that is None and several entities have one,
+        the one they hold most rights on; 404 if they see none, 403 below ``need``."""
+        entity = self.entity if entity is None else entity
+
+        def matching(force: bool) -> list[ProjectAccess]:
+            return [a for a in self.cache.projects(force) if a.name == name
+                    and (entity is None or a.entity == entity) and self.level(a) >= p.READ]
+
+        found = matching(False) or matching(True)  # one made a moment ago may be newer
+        if not found:
             raise NotFound(f"no project {name!r}")
-        best = max(seen, key=lambda a: (self.level(a), a.entity == "", -a.pk))
+        best = max(found, key=lambda a: (self.level(a), a.entity == "", -a.pk))
         self.require(best, need)
         return best
 
@@ -131,12 +148,14 @@ class Guard:
                 f"{who} is {p.LEVEL_NAMES[level]} on project {project.name!r}; "
                 f"{what or 'this'} needs {p.LEVEL_NAMES[need]}")
 
-    def run(self, project: str, run_id: str, need: int = p.READ) -> RunInfo:
-        """The run; 404 unless the caller sees it. ``need=WRITE``: their own run or an owner;
-        ``need=OWN``: an owner."""
-        chosen = self.project(project)
+    def run(self, project: str, run_id: str, need: int = p.READ, entity: str | None = None
+            ) -> RunInfo:
+        """The run (in ``entity``'s project, as for ``project``); 404 unless the caller sees
+        it. ``need=WRITE``: their own run or an owner; ``need=OWN``: an owner."""
+        exact = self.entity if entity is None else entity
+        chosen = self.project(project, entity=exact)
         info = self.store.get_run(project, run_id, chosen.entity or None)
-        if info is None:
+        if info is None or (exact is not None and info.entity != exact):
             raise RunNotFound(f"no run {run_id!r} in project {project!r}")
         access = chosen if info.entity == chosen.entity else self.cache.find(info.entity, project)
         if access is None or self.level(access) < p.READ:
@@ -200,12 +219,17 @@ def _cache(request: Request) -> AccessCache:
     return cache
 
 
+def _entity(request: Request) -> str | None:
+    """The ``entity`` query parameter (``?entity=`` names the entity ``""``), or None."""
+    return request.query_params.get("entity")
+
+
 def read_guard(request: Request) -> Guard:
-    return Guard(get_store(request), reader(request), _cache(request))
+    return Guard(get_store(request), reader(request), _cache(request), _entity(request))
 
 
 def write_guard(request: Request) -> Guard:
-    return Guard(get_store(request), writer(request), _cache(request))
+    return Guard(get_store(request), writer(request), _cache(request), _entity(request))
 
 
 ReadGuard = Annotated[Guard, Depends(read_guard)]

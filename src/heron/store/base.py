@@ -145,15 +145,18 @@ class Store(RunAccess, Protocol):
 
     def project_series(self, project: str, run_ids: list[str], key: str, x: str = "_step",
                        points: int = 1000, x_min: float | None = None,
-                       x_max: float | None = None, stream: int = 0
+                       x_max: float | None = None, stream: int = 0,
+                       entity: str | None = None
                        ) -> tuple[list[tuple[str, Buckets, int]], list[str]]:
-        """``series`` of many runs of ``project`` in one read: (run id, buckets, cursor) for
-        each run found, in the order asked, and the ids not found."""
+        """``series`` of many runs of ``project`` (``entity``'s; None: any entity's) in one
+        read: (run id, buckets, cursor) for each run found, in the order asked, and the ids
+        not found."""
 
     def files(self, run_pk: int) -> list[FileInfo]: ...
 
     def events_after(self, after: int, project: str | None = None, run_id: str | None = None,
-                     limit: int = 200) -> list[tuple[int, int, dict[str, Any]]]: ...
+                     limit: int = 200, entity: str | None = None
+                     ) -> list[tuple[int, int, dict[str, Any]]]: ...
 
     def last_event_id(self) -> int: ...
 

@@ -104,10 +104,14 @@ def settle_crashed(conn: Connection, project: str | None = None) -> int:
     return settled
 
 
-def run_pks(conn: Connection, project: str, ids: list[str]) -> dict[str, int]:
-    """Run id -> primary key for those of ``ids`` in ``project``: one query for them all."""
+def run_pks(conn: Connection, project: str, ids: list[str], entity: str | None = None
+            ) -> dict[str, int]:
+    """Run id -> primary key for those of ``ids`` in ``project`` (``entity``'s, ``""``
+    included; None: any entity's): one query for them all."""
     query = (select(runs.c.id, runs.c.run_id).join(projects, projects.c.id == runs.c.project_id)
              .where(projects.c.name == project, runs.c.run_id.in_(ids)))
+    if entity is not None:
+        query = query.where(projects.c.entity == entity)
     return {str(run_id): int(pk) for pk, run_id in conn.execute(query)}
 
 
@@ -256,8 +260,10 @@ def last_event_id(conn: Connection) -> int:
 
 
 def project_id(conn: Connection, name: str, entity: str | None = None) -> int | None:
+    """The id of project ``name`` (``entity``'s, ``""`` included; None: the first of that
+    name)."""
     query = select(projects.c.id).where(projects.c.name == name)
-    if entity:
+    if entity is not None:
         query = query.where(projects.c.entity == entity)
     return conn.execute(query.limit(1)).scalar()
 

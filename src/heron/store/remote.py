@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import numpy as np
 
@@ -36,12 +36,17 @@ def run_info_from_json(data: dict[str, Any], pk: int = 0) -> RunInfo:
 
 
 class RemoteStore:
-    """Implements the store reads ``heron.Api`` uses, against ``{host}/api/v1``."""
+    """Implements the store reads ``heron.Api`` uses, against ``{host}/api/v1``.
+
+    A run's routes name its project by name and its entity by the ``entity`` parameter, so a
+    run of ``alice/mnist`` is never confused with one of ``bob/mnist``; a lookup without an
+    entity reaches the project the server picks (the one the caller holds most rights on)."""
 
     def __init__(self, host: str, api_key: str | None) -> None:
         self.client = ServerClient(host, api_key, accept="application/msgpack")
         self.url = self.client.url
-        self._runs: dict[int, tuple[str, str]] = {}
+        self._runs: dict[int, tuple[str, str, str]] = {}
+        """This store's pk of a run -> its (entity, project, run id)."""
 
     def _get(self, path: str, **params: Any) -> Any:
         """The decoded answer, or None when the server has no such thing (404)."""
@@ -60,23 +65,28 @@ class RemoteStore:
             raise StoreError(str(exc)) from exc
 
     def _remember(self, data: dict[str, Any]) -> RunInfo:
-        key = (data["project"], data["id"])
+        key = (data.get("entity") or "", data["project"], data["id"])
         pk = next((k for k, v in self._runs.items() if v == key), len(self._runs) + 1)
         self._runs[pk] = key
         return run_info_from_json(data, pk)
 
     def _path(self, run_pk: int, *more: str) -> str:
-        project, run_id = self._runs[run_pk]
+        """The path of one of the run's routes; send ``_entity(run_pk)`` with it."""
+        _, project, run_id = self._runs[run_pk]
         return ServerClient.path("projects", project, "runs", run_id, *more)
 
+    def _entity(self, run_pk: int) -> dict[str, str]:
+        """The query parameter that names the run's entity (``""`` too)."""
+        return {"entity": self._runs[run_pk][0]}
+
     def get_run(self, project: str, run_id: str, entity: str | None = None) -> RunInfo | None:
-        data = self._get(ServerClient.path("projects", project, "runs", run_id))
+        data = self._get(ServerClient.path("projects", project, "runs", run_id), entity=entity)
         return self._remember(data) if data is not None else None
 
     def list_runs(self, project: str | None = None, entity: str | None = None,
                   sweep_id: str | None = None) -> list[RunInfo]:
         data = self._get(ServerClient.path("projects", project or "", "runs"), sweep=sweep_id,
-                         full="true") or []
+                         full="true", entity=entity) or []
         return [self._remember(d) for d in data]
 
     def list_projects(self) -> list[ProjectInfo]:
@@ -84,13 +94,15 @@ class RemoteStore:
 
     def history_keys(self, run_pk: int, stream: int = 0) -> list[str]:
         name = "system" if stream else "history"
-        return [k["key"] for k in self._get(self._path(run_pk, "keys"), stream=name) or []]
+        return [k["key"] for k in self._get(self._path(run_pk, "keys"), stream=name,
+                                            **self._entity(run_pk)) or []]
 
     def read_series(self, run_pk: int, key: str, stream: int = 0,
                     min_step: int | None = None, max_step: int | None = None) -> Series:
         data = self._get(self._path(run_pk, "series_raw"), key=key,
                          stream="system" if stream else "history", min_step=min_step,
-                         max_step=max_step) or {"steps": [], "values": []}
+                         max_step=max_step, **self._entity(run_pk)
+                         ) or {"steps": [], "values": []}
         values = data["values"]
         kinds = {type(v) for v in values}
         array = (np.array(values, dtype=np.float64) if kinds <= {float} and values else
@@ -99,12 +111,14 @@ class RemoteStore:
 
     def console(self, run_pk: int, after_id: int = 0, limit: int | None = None
                 ) -> list[ConsoleLineInfo]:
-        data = self._get(self._path(run_pk, "console"), after=after_id, limit=limit or 100_000)
+        data = self._get(self._path(run_pk, "console"), after=after_id, limit=limit or 100_000,
+                         **self._entity(run_pk))
         return [ConsoleLineInfo(**line) for line in (data or {"lines": []})["lines"]]
 
     def run_files(self, run_pk: int) -> list[FileInfo]:
         """The run's files as the server lists them (W&B's names; see ``SqlStore.run_files``)."""
         response = self._request("GET", self._path(run_pk, "files"),
+                                 params=self._entity(run_pk),
                                  headers={"Accept": "application/json"})
         return [FileInfo(name=f["name"], path=f["path"], size=f["size"], sha256=f["sha256"],
                          updated_at=f["updated_at"]) for f in response.json()]
@@ -117,12 +131,14 @@ class RemoteStore:
 
     def file_url(self, run_pk: int, name: str) -> str:
         """Where the server serves one of the run's files."""
-        return self.client.url_of(self._path(run_pk, "files") + "/" + quote(name))
+        return (self.client.url_of(self._path(run_pk, "files") + "/" + quote(name)) + "?"
+                + urlencode(self._entity(run_pk)))
 
     def copy_file(self, run_pk: int, name: str, target: Path) -> None:
         """Write one of the run's files, as the server serves it, to ``target``."""
         try:
             response = self.client.request("GET", self._path(run_pk, "files") + "/" + quote(name),
+                                           params=self._entity(run_pk),
                                            what=f"the file {name!r}")
         except NotFound:
             raise
@@ -134,8 +150,8 @@ class RemoteStore:
         """A run this store has listed or looked up before (``pk`` is this store's own)."""
         if run_pk not in self._runs:
             return None
-        project, run_id = self._runs[run_pk]
-        return self.get_run(project, run_id)
+        entity, project, run_id = self._runs[run_pk]
+        return self.get_run(project, run_id, entity)
 
     def artifact_session(self, write: bool = False) -> Any:
         """Artifact reads and edits through the server (``remote_artifacts.py``)."""
@@ -169,15 +185,15 @@ class RemoteStore:
         tmp.replace(target)
 
     def update_run(self, run_pk: int, **fields: Any) -> None:
-        self._request("PATCH", self._path(run_pk), json=fields)
+        self._request("PATCH", self._path(run_pk), params=self._entity(run_pk), json=fields)
 
     def delete_run(self, run_pk: int) -> None:
-        self._request("DELETE", self._path(run_pk))
+        self._request("DELETE", self._path(run_pk), params=self._entity(run_pk))
 
     def request_run_stop(self, run_pk: int) -> bool:
         try:
             self.client.request("POST", self._path(run_pk, "stop"), json={},
-                                what="a stop of the run")
+                                params=self._entity(run_pk), what="a stop of the run")
         except Conflict:  # the run is not running
             return False
         except (NotFound, ValueRejected, CommError) as exc:

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
 
 class RemoteArtifactSession:
-    """Each call is one request; ``entity`` arguments are the server's to decide (its REST
-    API names projects by name)."""
+    """Each call is one request. An ``entity`` argument is sent as the ``entity`` parameter
+    (the project of that entity); an empty one leaves the choice to the server (the project
+    of that name the caller holds most rights on)."""
 
     def __init__(self, store: RemoteStore) -> None:
         self._store = store
@@ -30,7 +31,7 @@ class RemoteArtifactSession:
 
     def get(self, entity: str, project: str, name: str, alias: str) -> ArtifactInfo | None:
         data = self._store._get(ServerClient.path("projects", project, "artifacts", name,
-                                                  alias))
+                                                  alias), entity=entity or None)
         return None if data is None else self._info(data)
 
     def by_id(self, version_id: int) -> ArtifactInfo | None:
@@ -40,13 +41,15 @@ class RemoteArtifactSession:
     def versions(self, entity: str, project: str, name: str | None = None,
                  kind: str | None = None, page: Page = ALL) -> list[ArtifactInfo]:
         data = self._store._get(ServerClient.path("projects", project, "artifacts"),
-                                name=name, type=kind, limit=page.limit, after=page.after) or []
+                                name=name, type=kind, limit=page.limit, after=page.after,
+                                entity=entity or None) or []
         return [self._info(d) for d in data]
 
     def collections(self, entity: str, project: str,
                     kind: str | None = None, page: Page = ALL) -> list[CollectionInfo]:
         data = self._store._get(ServerClient.path("projects", project, "artifact-collections"),
-                                type=kind, limit=page.limit, after=page.after) or []
+                                type=kind, limit=page.limit, after=page.after,
+                                entity=entity or None) or []
         return [CollectionInfo(**d) for d in data]
 
     def entries(self, version_id: int) -> list[ArtifactFile]:
@@ -55,7 +58,8 @@ class RemoteArtifactSession:
 
     def _run_artifacts(self, run_pk: int, used: bool) -> list[ArtifactInfo]:
         data = self._store._get(self._store._path(run_pk, "artifacts"),
-                                used="true" if used else "false") or []
+                                used="true" if used else "false",
+                                **self._store._entity(run_pk)) or []
         return [self._info(d) for d in data]
 
     def logged_by_run(self, run_pk: int) -> list[ArtifactInfo]:

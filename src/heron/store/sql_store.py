@@ -214,15 +214,19 @@ class SqlStore:
             return series_in(conn, run_pk, key, x, points, x_min, x_max, stream, after)
 
     def events_after(self, after: int, project: str | None = None, run_id: str | None = None,
-                     limit: int = 200) -> list[tuple[int, int, dict[str, Any]]]:
+                     limit: int = 200, entity: str | None = None
+                     ) -> list[tuple[int, int, dict[str, Any]]]:
+        """Live-feed events after ``after``, of ``project`` (``entity``'s, ``""`` included;
+        None: the first project of that name) and of one run of it."""
         with self._read() as conn:
-            project_id = queries.project_id(conn, project) if project is not None else None
+            project_id = (queries.project_id(conn, project, entity) if project is not None
+                          else None)
             if project is not None and project_id is None:
                 return []
             run_pk = None
             if run_id is not None and project is not None:
-                info = queries.get_run(conn, project, run_id)
-                if info is None:
+                info = queries.get_run(conn, project, run_id, entity)
+                if info is None or (entity is not None and info.entity != entity):
                     return []
                 run_pk = info.pk
             return queries.events_after(conn, after, project_id, run_pk, limit)
@@ -237,13 +241,15 @@ class SqlStore:
 
     def project_series(self, project: str, run_ids: list[str], key: str, x: str = "_step",
                        points: int = 1000, x_min: float | None = None,
-                       x_max: float | None = None, stream: int = 0
+                       x_max: float | None = None, stream: int = 0,
+                       entity: str | None = None
                        ) -> tuple[list[tuple[str, Buckets, int]], list[str]]:
-        """``series`` of many runs of ``project`` in one read: (run id, buckets, cursor) for
-        each run found, in the order asked, and the ids not found."""
+        """``series`` of many runs of ``project`` (``entity``'s, ``""`` included; None: any
+        entity's) in one read: (run id, buckets, cursor) for each run found, in the order
+        asked, and the ids not found."""
         results: list[tuple[str, Buckets, int]] = []
         with self._read() as conn:
-            pks = queries.run_pks(conn, project, run_ids)
+            pks = queries.run_pks(conn, project, run_ids, entity)
             for run_id in run_ids:
                 if run_id in pks:
                     buckets, cursor = series_in(conn, pks[run_id], key, x, points, x_min, x_max,

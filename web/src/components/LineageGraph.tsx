@@ -2,7 +2,7 @@
 // the runs that used it on the right, joined by curves. Nodes are HTML links at fixed positions
 // (every label is text, never markup); the curves are one SVG behind them.
 import type { ArtifactVersion, Run, RunRef } from "../api";
-import { href } from "../router";
+import { href, linkTo } from "../router";
 import { StatePill } from "./bits";
 
 const NODE_W = 220;
@@ -29,7 +29,7 @@ function RunNode({ run, top, left, role }: { run: RunRef; top: number; left: num
     <a
       class={`lineage-node lineage-run lineage-${role}`}
       style={{ top: `${top}px`, left: `${left}px`, width: `${NODE_W}px`, height: `${NODE_H}px` }}
-      href={href.run(run.project, run.id)}
+      href={href.run(linkTo(run), run.id)}
       title={`${run.name} (${run.id})`}
       data-lineage={role}
       data-run={run.id}
@@ -97,7 +97,7 @@ export function LineageGraph({ version, consumers }: { version: ArtifactVersion;
           {consumers.slice(shown.length).map((run, i) => (
             <span key={run.id}>
               {i ? ", " : ""}
-              <a href={href.run(run.project, run.id)} title={run.id} data-lineage="consumer-more" data-run={run.id}>{run.name}</a>
+              <a href={href.run(linkTo(run), run.id)} title={run.id} data-lineage="consumer-more" data-run={run.id}>{run.name}</a>
             </span>
           ))}
         </div>

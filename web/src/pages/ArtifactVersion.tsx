@@ -8,7 +8,7 @@ import { Empty, Spinner } from "../components/bits";
 import { LineageGraph } from "../components/LineageGraph";
 import { Tree } from "../components/Tree";
 import { bytes, dateTime, relTime } from "../format";
-import { href } from "../router";
+import { href, linkTo } from "../router";
 import { useLoad } from "../useLoad";
 import { VersionActions } from "./ArtifactEdit";
 import { Aliases, ProducerLink } from "./Artifacts";
@@ -26,7 +26,7 @@ function VersionPicker({ version }: { version: ArtifactVersion }) {
         aria-label="Version"
         value={versionName(version.version)}
         onChange={(e) => {
-          location.hash = href.artifact(version.project, version.name, (e.target as HTMLSelectElement).value);
+          location.hash = href.artifact(linkTo(version), version.name, (e.target as HTMLSelectElement).value);
         }}
       >
         {[...data].sort((a, b) => b.version - a.version).map((v) => (
@@ -123,7 +123,7 @@ function Files({ version, alias, file }: { version: ArtifactVersion; alias: stri
               {rows.map((f) => (
                 <tr key={f.path} class={f === selected ? "row-selected" : ""} data-file={f.path}>
                   <td class="file-path">
-                    <a href={href.artifact(version.project, version.name, alias, f.path)} class="file-link" title={f.path}>
+                    <a href={href.artifact(linkTo(version), version.name, alias, f.path)} class="file-link" title={f.path}>
                       {f.path}
                     </a>
                     {f.ref !== null && <span class="badge" title={f.ref}>reference</span>}

@@ -7,7 +7,7 @@ import { versionName } from "../artifactfiles";
 import { artifactPages, versionCursor } from "../artifactrequests";
 import { Empty, Spinner } from "../components/bits";
 import { bytes, dateTime, relTime } from "../format";
-import { href } from "../router";
+import { href, linkTo } from "../router";
 
 /** Versions a collection lists at first; "Show more" reads `MORE_VERSIONS` more. */
 const FIRST_VERSIONS = 10;
@@ -45,7 +45,7 @@ export function ProducerLink({ version }: { version: ArtifactVersion }) {
   const run = version.logged_by;
   if (!run) return <span class="muted">deleted run</span>;
   return (
-    <a class="run-link inline" href={href.run(run.project, run.id)} title={`${run.name} (${run.id})`} data-producer={run.id}>
+    <a class="run-link inline" href={href.run(linkTo(run), run.id)} title={`${run.name} (${run.id})`} data-producer={run.id}>
       {run.name}
     </a>
   );

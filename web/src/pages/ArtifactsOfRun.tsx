@@ -4,7 +4,7 @@ import { artifactApi, type ArtifactVersion } from "../api";
 import { versionName } from "../artifactfiles";
 import { Spinner } from "../components/bits";
 import { bytes, dateTime, relTime } from "../format";
-import { href } from "../router";
+import { href, linkTo } from "../router";
 import { useLoad } from "../useLoad";
 import { Aliases } from "./Artifacts";
 
@@ -26,7 +26,7 @@ function VersionTable({ versions, which }: { versions: ArtifactVersion[]; which:
         {versions.map((v) => (
           <tr key={v.id} data-artifact={`${v.name}:${versionName(v.version)}`}>
             <td>
-              <a class="version-link" href={href.artifact(v.project, v.name, versionName(v.version))} title={`${v.project}/${v.name}:${versionName(v.version)}`}>
+              <a class="version-link" href={href.artifact(linkTo(v), v.name, versionName(v.version))} title={`${v.project}/${v.name}:${versionName(v.version)}`}>
                 {v.name}
                 <span class="muted">:{versionName(v.version)}</span>
               </a>
@@ -39,7 +39,7 @@ function VersionTable({ versions, which }: { versions: ArtifactVersion[]; which:
             {which === "used" && (
               <td>
                 {v.logged_by ? (
-                  <a href={href.run(v.logged_by.project, v.logged_by.id)} title={v.logged_by.id}>{v.logged_by.name}</a>
+                  <a href={href.run(linkTo(v.logged_by), v.logged_by.id)} title={v.logged_by.id}>{v.logged_by.name}</a>
                 ) : (
                   <span class="muted">deleted run</span>
                 )}

@@ -31,6 +31,13 @@ export function Projects() {
     };
   }, []);
 
+  // A name two entities share: each link names its entity (`""` too), so each opens its own.
+  const shared = useMemo(() => {
+    const seen = new Map<string, number>();
+    for (const p of projects ?? []) seen.set(p.name, (seen.get(p.name) ?? 0) + 1);
+    return new Set([...seen].filter(([, n]) => n > 1).map(([name]) => name));
+  }, [projects]);
+
   const shown = useMemo(() => {
     const list = (projects ?? []).filter((p) => !q || p.name.toLowerCase().includes(q.toLowerCase()) || p.entity.toLowerCase().includes(q.toLowerCase()));
     return list.sort((a, b) => (b.last_activity ?? b.created_at) - (a.last_activity ?? a.created_at));
@@ -81,10 +88,10 @@ export function Projects() {
         </thead>
         <tbody>
           {shown.map((p) => (
-            <tr key={`${p.entity}/${p.name}`} data-project={p.name}>
+            <tr key={`${p.entity}/${p.name}`} data-project={p.name} data-entity={p.entity}>
               <td>
-                <a class="project-link" href={href.workspace(p.name)}>
-                  {p.entity ? <span class="muted">{p.entity} / </span> : null}
+                <a class="project-link" href={href.workspace({ name: p.name, entity: p.entity || shared.has(p.name) ? p.entity : undefined })}>
+                  {p.entity ? <span class="muted">{p.entity} / </span> : shared.has(p.name) ? <span class="muted">(no entity) / </span> : null}
                   {p.name}
                 </a>
               </td>

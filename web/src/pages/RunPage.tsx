@@ -16,7 +16,7 @@ import type { ChartSettings } from "../panels/chartdata";
 import { useChartRuns, xAxisChoices } from "../panels/chartruns";
 import { PanelGrid } from "../panels/PanelGrid";
 import { usePref } from "../prefs";
-import { href } from "../router";
+import { href, linkTo } from "../router";
 
 const TABS: [string, string][] = [
   ["overview", "Overview"],
@@ -147,7 +147,7 @@ function Overview({ run, onPatch }: { run: RunDetail; onPatch: (p: RunPatch) => 
   ];
   if (run.group) rows.push(["Group", run.group]);
   if (run.job_type) rows.push(["Job type", run.job_type]);
-  if (run.sweep_id) rows.push(["Sweep", <a href={href.sweep(run.project, run.sweep_id)} class="sweep-link">{run.sweep_id}</a>]);
+  if (run.sweep_id) rows.push(["Sweep", <a href={href.sweep(linkTo(run), run.sweep_id)} class="sweep-link">{run.sweep_id}</a>]);
   if (run.exit_code !== null && run.exit_code !== undefined) rows.push(["Exit code", String(run.exit_code)]);
   rows.push(["Run id", <code>{run.id}</code>]);
   return (

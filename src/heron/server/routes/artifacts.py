@@ -42,8 +42,8 @@ def artifact_json(guard: Guard, info: ArtifactInfo) -> dict[str, Any]:
 def _version(guard: Guard, version_id: int, need: int = p.READ) -> ArtifactInfo:
     with guard.store.artifact_session() as s:
         info = s.by_id(version_id)
-    shown = guard.listed(info.project) if info is not None else None
-    if info is None or shown is None or shown.entity != info.entity:
+    shown = guard.seen(info.entity, info.project) if info is not None else None
+    if info is None or shown is None:
         raise NotFound(f"no artifact version {version_id}")
     guard.require(shown, need, f"artifact {info.name}:v{info.version}")
     return info

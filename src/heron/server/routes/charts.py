@@ -92,9 +92,11 @@ def project_series(request: Request, project: str, guard: ReadGuard,
     ids = run_id_list(runs)
     results: list[tuple[str, Buckets, int]] = []
     missing = ids
-    if guard.listed(project) is not None:  # else nothing to see: every run is missing
+    shown = guard.listed(project)
+    if shown is not None:  # else nothing to see: every run is missing
         results, missing = guard.store.project_series(project, ids, key, x, points, x_min,
-                                                      x_max, stream_number(stream))
+                                                      x_max, stream_number(stream),
+                                                      entity=shown.entity)
     if format == "binary":
         return compressed(request, encode_binary(key, x, results, missing),
                            "application/x-heron-series")

@@ -44,12 +44,13 @@ def run_id_list(runs: str) -> list[str]:
     return ids
 
 
-def find_runs(store: Store, project: str, ids: list[str]) -> tuple[list[RunInfo], list[str]]:
-    """The runs of ``ids`` that exist, and the ids that do not."""
+def find_runs(store: Store, project: str, ids: list[str], entity: str
+              ) -> tuple[list[RunInfo], list[str]]:
+    """The runs of ``ids`` that exist in ``entity``'s project, and the ids that do not."""
     found, missing = [], []
     for run_id in ids:
-        info = store.get_run(project, run_id)
-        if info is None:
+        info = store.get_run(project, run_id, entity or None)
+        if info is None or info.entity != entity:
             missing.append(run_id)
         else:
             found.append(info)

@@ -80,12 +80,32 @@ def _seen_by(guard: Guard) -> Callable[[RunInfo], bool]:
     return sees
 
 
+class _Shown:
+    """Whose project of that name a feed streams: found once, looked for at most once a
+    second until then (a project the caller may not see, or not made yet, streams nothing,
+    like one with no runs yet)."""
+
+    def __init__(self, guard: Guard, project: str) -> None:
+        self.guard, self.project = guard, project
+        self.found: str | None = None
+        self.looked = -1e9
+
+    def look(self) -> str | None:
+        if time.monotonic() - self.looked >= 1.0:
+            self.looked = time.monotonic()
+            shown = self.guard.listed(self.project)
+            self.found = shown.entity if shown is not None else None
+        return self.found
+
+
 @router.get("/live")
 async def live(request: Request, guard: ReadGuard, project: str | None = None,
                run: str | None = None, cursor: int | None = Query(None, ge=0),
                last_event_id: str | None = Header(None)) -> StreamingResponse:
     """Stream events after ``cursor`` (or ``Last-Event-ID``; by default from now on) of the
-    runs the caller sees; the stream ends when the caller's key or session does."""
+    runs the caller sees (of ``project``: the one the ``entity`` parameter names, else the
+    one ``/projects/{project}/runs`` lists); the stream ends when the caller's key or
+    session does."""
     store = guard.store
     # A project the caller may not see streams nothing, like one with no runs yet.
     sees = None if guard.sees_everything else _seen_by(guard)
@@ -98,13 +118,18 @@ async def live(request: Request, guard: ReadGuard, project: str | None = None,
     async def stream() -> AsyncIterator[str]:
         after = start
         last_sent = time.monotonic()
+        shown = _Shown(guard, project or "")
         yield f"retry: 1000\nid: {after}\n: connected\n\n"
         while not await request.is_disconnected():
             try:  # cached for a second: a revoked key or ended session stops the stream
                 await run_in_threadpool(request.app.state.auth.caller, request, False)
             except AuthError:
                 return
-            events = await run_in_threadpool(store.events_after, after, project, run)
+            entity = shown.found
+            if project is not None and entity is None:
+                entity = await run_in_threadpool(shown.look)
+            events = [] if project is not None and entity is None else await run_in_threadpool(
+                store.events_after, after, project, run, 200, entity)
             if events:
                 after = events[-1][0]
                 for frame in await run_in_threadpool(_frames, store, events, sees):

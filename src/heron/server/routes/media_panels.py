@@ -23,6 +23,7 @@ from heron.server.routes.common import (
     stream_number,
 )
 from heron.server.routes.run_table import sort_key
+from heron.store import RunInfo
 from heron.store.media_storage import MediaStorage, check_media_key
 
 router = APIRouter()
@@ -39,9 +40,11 @@ def media_rows(project: str, guard: ReadGuard, key: str = Query(min_length=1),
     stream_no = stream_number(stream)
     store = guard.store
     shown = guard.listed(project)
-    infos, missing = find_runs(store, project, run_id_list(runs))
-    missing += [i.run_id for i in infos if shown is None or i.entity != shown.entity]
-    infos = [i for i in infos if shown is not None and i.entity == shown.entity]
+    infos: list[RunInfo] = []
+    if shown is None:  # nothing to see: every run is missing
+        missing = run_id_list(runs)
+    else:
+        infos, missing = find_runs(store, project, run_id_list(runs), shown.entity)
     out = []
     for info in infos:
         s = store.read_series(info.pk, key, stream_no)

@@ -71,7 +71,8 @@ async def create(body: NewSweep, guard: WriteGuard) -> dict[str, str]:
 async def list_sweeps(guard: ReadGuard, project: str | None = None) -> Any:
     visible = {(a.entity, a.name) for a in await _call(guard.visible)}
     infos = [s for s in await _call(SweepController(guard.store).list, project)
-             if (s.entity, s.project) in visible]
+             if (s.entity, s.project) in visible
+             and (guard.entity is None or s.entity == guard.entity)]
     return SafeJSONResponse([{"id": s.id, "project": s.project, "name": s.name,
                               "state": s.state, "created_at": s.created_at,
                               "method": s.config.get("method")} for s in infos])
@@ -102,7 +103,7 @@ async def end_run(sweep_id: str, run_id: str, body: RunEnded, guard: WriteGuard
                   ) -> dict[str, str]:
     """An agent's word on how a run ended, for runs that could not record it themselves."""
     sweep = await _sweep(guard, sweep_id, p.WRITE)
-    await _call(guard.run, sweep.project, run_id, p.WRITE)
+    await _call(guard.run, sweep.project, run_id, p.WRITE, sweep.entity)
     state = await _call(SweepController(guard.store).end_run, sweep_id, run_id, body.state,
                         body.exit_code)
     return {"state": state}

@@ -164,7 +164,7 @@ def _edit_stored_run(ctx: Context, given: dict[str, Any]) -> dict[str, Any]:
     found = ctx.store.run_by_pk(pk) if pk is not None else None
     if found is None:
         raise RunNotFound(f"no run with id {raw!r}"[:200])
-    info = ctx.guard.run(found.project, found.run_id, p.WRITE)
+    info = ctx.guard.run(found.project, found.run_id, p.WRITE, entity=found.entity)
     fields: dict[str, Any] = {}
     for key, sent in (("name", "displayName"), ("notes", "notes"), ("group", "groupName"),
                       ("job_type", "jobType")):
