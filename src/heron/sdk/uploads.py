@@ -10,7 +10,9 @@ A file is read in slices, never whole.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ from heron.client import ServerClient
 from heron.errors import CommError, NotFound, RejectedBatch
 
 CHUNK = 1 << 20
+SENDING_THREADS = 8
+"""Files of one batch sent at once."""
 PART_SECONDS = 600.0
 """The longest a single part may take (64 MiB on a slow link)."""
 
@@ -44,11 +48,16 @@ class MediaUploader:
         self._bucket: Any = None
         self._planning = True
         """False once the server answered 404 to a plan (a server from before plans)."""
+        self._lock = threading.Lock()
         self._started: dict[str, tuple[dict[str, Any], list[str]]] = {}
         """Uploads cut off part-way, by key: their plan and the parts' ETags so far. A retry
         sends only the parts still missing (while the plan's URLs last)."""
 
     def _bucket_client(self) -> Any:
+        with self._lock:
+            return self._make_bucket_client()
+
+    def _make_bucket_client(self) -> Any:
         if self._bucket is None:
             import httpx
 
@@ -58,15 +67,30 @@ class MediaUploader:
 
     def send(self, files: list[tuple[str, Path]], send: Any) -> None:
         """Deliver ``files`` (``(media key, local file)``); ``send(what, method, path,
-        **kwargs)`` makes a request to the server (``HttpSink._send``)."""
+        **kwargs)`` makes a request to the server (``HttpSink._send``). Several files go at
+        once: each upload is a few round trips (a PUT, then the server's check), which a
+        batch of many small files would otherwise pay one after the other."""
         answers = self._plan(files, send)
-        for (rel, source), answer in zip(files, answers):
-            if answer.get("stored"):
-                continue
-            if answer.get("parts"):
-                self._put_parts(rel, source, *self._started.pop(rel, (answer, [])), send)
-            else:
-                self._post(rel, source, send)
+        missing = [(rel, source, answer) for (rel, source), answer in zip(files, answers)
+                   if not answer.get("stored")]
+        if len(missing) <= 1:
+            for rel, source, answer in missing:
+                self._send_one(rel, source, answer, send)
+            return
+        with ThreadPoolExecutor(min(SENDING_THREADS, len(missing))) as pool:
+            futures = [pool.submit(self._send_one, rel, source, answer, send)
+                       for rel, source, answer in missing]
+        failed = [error for f in futures if (error := f.exception()) is not None]
+        if failed:  # the others are stored: the writer's retry asks again, and skips them
+            raise failed[0]
+
+    def _send_one(self, rel: str, source: Path, answer: dict[str, Any], send: Any) -> None:
+        if answer.get("parts"):
+            with self._lock:
+                started = self._started.pop(rel, (answer, []))
+            self._put_parts(rel, source, *started, send)
+        else:
+            self._post(rel, source, send)
 
     def _plan(self, files: list[tuple[str, Path]], send: Any) -> list[dict[str, Any]]:
         if self._planning:
@@ -110,7 +134,8 @@ class MediaUploader:
                                                      content=_slice(source, start, length))
             except httpx.HTTPError as exc:
                 if len(answer["parts"]) > 1:  # a multipart upload resumes where it stopped
-                    self._started[rel] = (answer, etags)
+                    with self._lock:
+                        self._started[rel] = (answer, etags)
                 raise CommError(f"could not send {rel} to the server's storage: {exc}"
                                 ) from exc
             if response.status_code >= 300:
