@@ -12,17 +12,19 @@ failed one.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections.abc import Iterable
 
 from heron import records as r
-from heron.errors import RunNotFound
+from heron.errors import RunNotFound, ValueRejected
 from heron.server.signing import Signer
 from heron.server.wandb.media import suffix_of
 from heron.store import RunInfo, SqlStore
 
 RUN_FOLDER = "wandb-run"
+log = logging.getLogger("heron.server.wandb")
 
 
 def incoming_name(run_pk: int, name: str) -> str:
@@ -55,7 +57,14 @@ def adopt_run_files(store: SqlStore, info: RunInfo, user: str | None) -> int:
     saved: list[r.Record] = []
     for temporary in incoming.names(f"{RUN_FOLDER}/{info.pk}"):
         name = temporary.split("/", 3)[3]
-        adopted = incoming.adopt(temporary, suffix_of(name))
+        try:
+            adopted = incoming.adopt(temporary, suffix_of(name))
+        except ValueRejected as exc:
+            # Sent again while it was read: the object stays, and the run's next post adopts
+            # it. Refusing the post would stop the client's file_stream.
+            log.warning("heron: run %s's file %r is left for the next post: %s", info.run_id,
+                        name, exc)
+            continue
         if adopted is not None:
             path, hashing = adopted
             saved.append(r.FileSaved(name=name, path=path, size=hashing.size,
